@@ -1,0 +1,251 @@
+"""The command line: parse, call one library function, print, exit code.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it;
+2 usage, configuration or input error (one sentence on stderr); 3 a bug
+(the traceback is written to a file whose path is printed).
+
+Heavy modules are imported inside the commands so ``--version`` and
+``--help`` start fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from gitops_ml import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_BUG = 3
+
+
+def _fail(message: str) -> None:
+    click.echo(f"gitops-ml: {message.rstrip('.')}.", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def handle_errors(func: F) -> F:
+    """One top-level handler: user errors exit 2, bugs exit 3 with a traceback file."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from gitops_ml.errors import GitopsMlError
+
+        try:
+            return func(*args, **kwargs)
+        except GitopsMlError as exc:
+            if _debug():
+                traceback.print_exc()
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            click.echo("gitops-ml: interrupted.", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except BrokenPipeError:
+            sys.exit(0)
+        except Exception as exc:
+            if _debug():
+                traceback.print_exc()
+            fd, path = tempfile.mkstemp(prefix="gitops-ml-crash-", suffix=".txt")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                traceback.print_exc(file=handle)
+            click.echo(
+                f"gitops-ml: internal error ({type(exc).__name__}: {exc}); "
+                f"the traceback is in {path}; please report it.",
+                err=True,
+            )
+            sys.exit(EXIT_BUG)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _debug() -> bool:
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx else None
+    return bool(root and root.params.get("debug")) or bool(os.environ.get("GITOPS_ML_DEBUG"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gitops-ml")
+@click.option("--debug", is_flag=True, help="Print tracebacks of errors.")
+def main(debug: bool) -> None:
+    """Generate and lint GitOps repositories for ML training and serving."""
+
+
+def _progress_printer() -> Callable[[int, int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total < 8:
+            return
+        end = "\n" if done == total else ""
+        click.echo(f"\rrendering overlays {done}/{total}", err=True, nl=False)
+        if end:
+            click.echo("\r\x1b[K", err=True, nl=False)
+
+    return show
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    default="text",
+    show_default=True,
+    type=click.Choice(["text", "json", "sarif", "github", "markdown"]),
+)
+@click.option("--env", "envs", multiple=True, help="Lint only these environments (repeatable).")
+@click.option(
+    "--fail-on", default="error", show_default=True, type=click.Choice(["error", "warning", "info"])
+)
+@click.option("--kubernetes-version", help="Validate against this Kubernetes minor version.")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "pykustomize", "kustomize", "kubectl"]),
+    help="kustomize engine (default: auto, or $GITOPS_ML_ENGINE).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Config file (default: gitops-ml.yaml at the repository root).",
+)
+@click.option("--allow-remote", is_flag=True, help="Let kustomize fetch remote bases.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here.")
+@handle_errors
+def lint(
+    paths: tuple[Path, ...],
+    fmt: str,
+    envs: tuple[str, ...],
+    fail_on: str,
+    kubernetes_version: str | None,
+    engine: str | None,
+    config_path: Path | None,
+    allow_remote: bool,
+    output: Path | None,
+) -> None:
+    """Render every overlay with kustomize, validate it and apply the ML rules.
+
+    PATHS are folders or files (a pre-commit hook passes the changed files);
+    only the overlays they affect are rendered. Default: the current folder.
+    """
+    from gitops_ml.lint.engine import LintOptions, run_lint
+    from gitops_ml.lint.reporters import REPORTERS
+    from gitops_ml.model import Severity
+
+    if fmt not in REPORTERS:
+        _fail(f"the {fmt} format is not available in this version")
+    result = run_lint(
+        LintOptions(
+            paths=paths or (Path("."),),
+            config_path=config_path,
+            environments=envs,
+            kubernetes_version=kubernetes_version,
+            engine=engine,
+            allow_remote=allow_remote,
+            progress=_progress_printer(),
+        )
+    )
+    color = (
+        fmt == "text" and output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    )
+    report = REPORTERS[fmt](result, color)
+    if output is not None:
+        from gitops_ml.yamlio import atomic_write
+
+        atomic_write(output, report)
+    else:
+        click.echo(report, nl=False)
+    worst = result.max_severity()
+    if worst is not None and worst >= Severity.parse(fail_on):
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("--engine", type=click.Choice(["auto", "pykustomize", "kustomize", "kubectl"]))
+@handle_errors
+def render(path: Path, engine: str | None) -> None:
+    """Print what kustomize builds from PATH (as `kubectl kustomize PATH`)."""
+    from gitops_ml.errors import UserError
+    from gitops_ml.render import BuildError, build_plain, get_engine
+    from gitops_ml.repo import find_kustomization_file
+    from gitops_ml.yamlio import dump_plain
+
+    if not path.is_dir() or find_kustomization_file(path) is None:
+        raise UserError(f"{path} is not a folder with a kustomization.yaml")
+    try:
+        objects = build_plain(path.resolve(), get_engine(engine))
+    except BuildError as exc:
+        raise UserError(f"kustomize build of {path} failed: {exc}") from None
+    click.echo(dump_plain(objects), nl=False)
+
+
+@main.command("rules")
+@handle_errors
+def list_rules() -> None:
+    """List every rule with its scope and default severity."""
+    from gitops_ml.lint.rules import RULES
+
+    width = max(len(r.id) for r in RULES)
+    for rule in RULES:
+        click.echo(
+            f"{rule.id:<{width}}  {rule.severity!s:<7}  {rule.scope.value:<10}  {rule.summary}"
+        )
+
+
+@main.command()
+@click.argument("rule_id")
+@handle_errors
+def explain(rule_id: str) -> None:
+    """Print the documentation of one rule."""
+    from gitops_ml.errors import UserError
+    from gitops_ml.lint.rules import BY_ID
+
+    rule = BY_ID.get(rule_id)
+    if rule is None:
+        raise UserError(f"no rule named {rule_id!r}; `gitops-ml rules` lists them")
+    click.echo(rule.doc.strip())
+    click.echo(f"\nDefault severity: {rule.severity}. Scope: {rule.scope.value}.")
+
+
+@main.group()
+def schemas() -> None:
+    """Manage the JSON schemas used to validate custom resources."""
+
+
+@schemas.command("import")
+@click.argument("crd_files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder for the schemas; name it under `crds:` in gitops-ml.yaml.",
+)
+@handle_errors
+def schemas_import(crd_files: tuple[Path, ...], out_dir: Path) -> None:
+    """Convert CustomResourceDefinition files into JSON schemas for lint."""
+    from gitops_ml.crdschema import import_crd_files
+
+    written = import_crd_files(list(crd_files), out_dir)
+    for path in written:
+        click.echo(str(path))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

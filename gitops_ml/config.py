@@ -1,0 +1,240 @@
+"""``gitops-ml.yaml`` -> ``Config``, validated by ``schemas/config.schema.json``.
+
+The file is optional: with none, environments are inferred from the
+``overlays/<env>`` directory names that discovery finds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from gitops_ml import resources, yamlio
+from gitops_ml.errors import ConfigError, YamlError
+from gitops_ml.model import Severity
+
+CONFIG_NAMES = ("gitops-ml.yaml", "gitops-ml.yml", ".gitops-ml.yaml")
+DEFAULT_KUBERNETES_VERSION = "1.33"
+DEFAULT_ENVIRONMENTS = ("dev", "staging", "prod")
+
+_PROD_NAMES = re.compile(r"^(prod|production|prd|live)([-_].*)?$|.*[-_](prod|production|prd)$")
+_STAGING_NAMES = re.compile(r"^(staging|stage|stg|preprod|pre-prod|uat|qa)([-_].*)?$")
+
+
+def infer_tier(name: str) -> str:
+    """dev, staging or prod: how strict rules are in an environment of this name."""
+    if _PROD_NAMES.match(name):
+        return "prod"
+    if _STAGING_NAMES.match(name):
+        return "staging"
+    return "dev"
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    namespace: str | None = None
+    cluster: str | None = None
+    tier: str = "dev"
+
+    @property
+    def prod_like(self) -> bool:
+        return self.tier == "prod"
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    """What the config says of one rule; ``None`` severity keeps the rule's default."""
+
+    severity: Severity | None = None
+    enabled: bool = True
+    options: Mapping[str, Any] = field(default_factory=dict)
+    environments: Mapping[str, RuleSetting] = field(default_factory=dict)
+
+    def for_environment(self, env: str | None) -> RuleSetting:
+        override = self.environments.get(env or "")
+        if override is None:
+            return self
+        return RuleSetting(
+            severity=override.severity or (self.severity if override.enabled else None),
+            enabled=override.enabled,
+            options={**self.options, **override.options},
+        )
+
+
+@dataclass(frozen=True)
+class AirflowSettings:
+    dags_folder: str = "dags"
+    kubernetes_conn_id: str = "kubernetes_default"
+    namespace: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    environments: tuple[Environment, ...] = ()
+    kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
+    controller: str | None = None
+    repo_url: str | None = None
+    rules: Mapping[str, RuleSetting] = field(default_factory=dict)
+    crds: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    airflow: AirflowSettings = AirflowSettings()
+    path: str | None = None  # repo-relative path of the file, when there is one
+    explicit_environments: bool = False
+
+    def environment(self, name: str | None) -> Environment | None:
+        if name is None:
+            return None
+        for env in self.environments:
+            if env.name == name:
+                return env
+        return Environment(name=name, tier=infer_tier(name))
+
+    def rule(self, rule_id: str, env: str | None = None) -> RuleSetting:
+        return self.rules.get(rule_id, RuleSetting()).for_environment(env)
+
+    def with_environments(self, names: list[str]) -> Config:
+        """The config with inferred environments added for names it does not list."""
+        known = {e.name for e in self.environments}
+        extra = tuple(Environment(name=n, tier=infer_tier(n)) for n in names if n not in known)
+        if not extra:
+            return self
+        return Config(
+            environments=self.environments + extra,
+            kubernetes_version=self.kubernetes_version,
+            controller=self.controller,
+            repo_url=self.repo_url,
+            rules=self.rules,
+            crds=self.crds,
+            ignore=self.ignore,
+            airflow=self.airflow,
+            path=self.path,
+            explicit_environments=self.explicit_environments,
+        )
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resources.schema_text("config.schema.json"))
+    return data
+
+
+def find_config(root: Path) -> Path | None:
+    for name in CONFIG_NAMES:
+        candidate = root / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(root: Path, explicit: Path | None = None) -> Config:
+    """Read the config of the repository at ``root``; a missing file is an empty config."""
+    path = explicit or find_config(root)
+    if path is None:
+        return Config()
+    if explicit is not None and not explicit.is_file():
+        raise ConfigError(f"config file {explicit} does not exist")
+    try:
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        rel = str(path)
+    try:
+        text = yamlio.read_text(path, rel)
+        positioned = yamlio.load_positioned(text)
+    except YamlError as exc:
+        where = f":{exc.line}" if exc.line else ""
+        raise ConfigError(f"{rel}{where}: {exc.message}") from None
+    docs = [d for d in positioned.documents if d is not None]
+    if not docs:
+        return Config(path=rel)
+    if len(docs) > 1:
+        raise ConfigError(f"{rel} must hold one YAML document, not {len(docs)}")
+    doc = docs[0]
+    _validate(doc, rel)
+    return _build(json.loads(json.dumps(doc)), rel)
+
+
+def _validate(doc: Any, rel: str) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(json.loads(json.dumps(doc))), key=lambda e: list(e.path))
+    if not errors:
+        return
+    error = errors[0]
+    for candidate in errors:
+        if candidate.context:
+            error = min(candidate.context, key=lambda e: len(list(e.path)))
+            break
+    path = tuple(error.absolute_path)
+    pos = yamlio.position(doc, path)
+    where = f"{rel}:{pos[0]}" if pos else rel
+    key = ".".join(str(p) for p in path) or "(top level)"
+    message = error.message
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        message = f"unknown key {', '.join(repr(x) for x in extra)}"
+        if extra and path == ():
+            key = extra[0]
+        elif extra:
+            key = f"{key}.{extra[0]}"
+            pos = yamlio.position(doc, (*path, extra[0]))
+            where = f"{rel}:{pos[0]}" if pos else rel
+    raise ConfigError(f"{where}: invalid configuration at {key}: {message}")
+
+
+def _severity(value: str) -> tuple[Severity | None, bool]:
+    if value == "off":
+        return None, False
+    return Severity.parse(value), True
+
+
+def _rule_setting(value: Any) -> RuleSetting:
+    if isinstance(value, str):
+        severity, enabled = _severity(value)
+        return RuleSetting(severity=severity, enabled=enabled)
+    severity, enabled = _severity(value["severity"]) if "severity" in value else (None, True)
+    envs = {
+        name: _rule_setting(setting) for name, setting in (value.get("environments") or {}).items()
+    }
+    return RuleSetting(
+        severity=severity, enabled=enabled, options=value.get("options") or {}, environments=envs
+    )
+
+
+def _build(doc: dict[str, Any], rel: str) -> Config:
+    envs = tuple(
+        Environment(
+            name=e["name"],
+            namespace=e.get("namespace"),
+            cluster=e.get("cluster"),
+            tier=e.get("tier") or infer_tier(e["name"]),
+        )
+        for e in doc.get("environments") or ()
+    )
+    names = [e.name for e in envs]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{rel}: environment names must be unique")
+    airflow = doc.get("airflow") or {}
+    version = str(doc.get("kubernetesVersion", DEFAULT_KUBERNETES_VERSION)).lstrip("v")
+    return Config(
+        environments=envs,
+        kubernetes_version=".".join(version.split(".")[:2]),
+        controller=doc.get("controller"),
+        repo_url=doc.get("repoURL"),
+        rules={rule: _rule_setting(v) for rule, v in (doc.get("rules") or {}).items()},
+        crds=tuple(doc.get("crds") or ()),
+        ignore=tuple(doc.get("ignore") or ()),
+        airflow=AirflowSettings(
+            dags_folder=airflow.get("dagsFolder", "dags"),
+            kubernetes_conn_id=airflow.get("kubernetesConnId", "kubernetes_default"),
+            namespace=airflow.get("namespace"),
+        ),
+        path=rel,
+        explicit_environments=bool(envs),
+    )

@@ -1,0 +1,1 @@
+"""The lint pipeline: discover, render, validate, apply rules, report."""

@@ -1,0 +1,125 @@
+"""What rules look at: source files, rendered objects and overlays, the run's context."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gitops_ml.config import Config, Environment
+from gitops_ml.errors import YamlError
+from gitops_ml.model import ObjectKey
+from gitops_ml.repo import Kustomization, Repository
+from gitops_ml.schemas import SchemaRegistry
+
+
+@dataclass
+class SourceFile:
+    """One YAML file as written: a kustomization, or a plain manifest."""
+
+    path: Path
+    rel: str
+    documents: tuple[Any, ...] = ()
+    error: YamlError | None = None
+    tab_lines: tuple[int, ...] = ()
+    kustomization: Kustomization | None = None
+
+
+@dataclass(frozen=True)
+class RenderedObject:
+    """One object as kustomize renders it (or as written, for a plain manifest)."""
+
+    data: dict[str, Any]
+    key: ObjectKey
+    origin: str | None  # repo-relative file it came from
+    overlay: str | None  # repo-relative leaf directory; None for a plain manifest
+    environment: str | None
+    model: str | None
+    index: int = 0  # position in the build output or in the file
+
+    @property
+    def kind(self) -> str:
+        return self.key.kind
+
+    @property
+    def name(self) -> str:
+        return self.key.name
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        spec = self.data.get("spec")
+        return spec if isinstance(spec, dict) else {}
+
+    @property
+    def annotations(self) -> dict[str, Any]:
+        meta = self.data.get("metadata")
+        annotations = meta.get("annotations") if isinstance(meta, dict) else None
+        return annotations if isinstance(annotations, dict) else {}
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        meta = self.data.get("metadata")
+        labels = meta.get("labels") if isinstance(meta, dict) else None
+        return labels if isinstance(labels, dict) else {}
+
+
+@dataclass
+class RenderedOverlay:
+    """The build of one leaf kustomization."""
+
+    kustomization: Kustomization
+    model: str | None
+    environment: str | None
+    objects: list[RenderedObject] = field(default_factory=list)
+    error: str | None = None
+    skipped: str | None = None  # why it was not built (remote bases, a cycle)
+
+    @property
+    def path(self) -> str:
+        return self.kustomization.rel_dir
+
+    @property
+    def file(self) -> str:
+        return self.kustomization.rel_file
+
+
+@dataclass
+class LintContext:
+    """Everything one run knows; REPOSITORY-scope rules receive it as their subject."""
+
+    root: Path
+    config: Config
+    repo: Repository
+    schemas: SchemaRegistry
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    overlays: list[RenderedOverlay] = field(default_factory=list)
+    manifests: list[RenderedObject] = field(default_factory=list)
+    full_run: bool = True  # False for a run limited to some files (pre-commit)
+
+    _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    def lines(self, rel_path: str) -> list[str]:
+        """The text lines of a repository file, read once; empty when unreadable."""
+        if rel_path not in self._lines:
+            try:
+                text = (self.root / rel_path).read_bytes().decode("utf-8-sig", "replace")
+            except OSError:
+                text = ""
+            self._lines[rel_path] = text.splitlines()
+        return self._lines[rel_path]
+
+    def environment(self, name: str | None) -> Environment | None:
+        return self.config.environment(name)
+
+    def tier(self, env: str | None) -> str:
+        found = self.config.environment(env)
+        return found.tier if found else "dev"
+
+    def objects(self) -> Iterator[RenderedObject]:
+        for overlay in self.overlays:
+            yield from overlay.objects
+        yield from self.manifests
+
+    def overlays_of_model(self, model: str) -> list[RenderedOverlay]:
+        return [o for o in self.overlays if o.model == model]

@@ -1,0 +1,404 @@
+"""The lint pipeline.
+
+discover -> load sources -> check sources -> render leaves -> trace origins ->
+object rules (schemas first) -> overlay rules -> repository rules ->
+suppressions and severities -> result.
+
+Errors inside the pipeline are findings and the run goes on; only setup
+problems (a missing path, an invalid config) raise ``UserError``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gitops_ml import yamlio
+from gitops_ml.config import Config, load_config
+from gitops_ml.errors import UserError, YamlError
+from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay, SourceFile
+from gitops_ml.lint.locate import Locator
+from gitops_ml.lint.rule import Rule, Scope, Violation
+from gitops_ml.lint.suppress import Suppressions
+from gitops_ml.model import Finding, ObjectKey, Severity
+from gitops_ml.repo import Kustomization, Repository, locate, rel
+from gitops_ml.schemas import registry_for
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    paths: tuple[Path, ...] = (Path("."),)
+    config_path: Path | None = None
+    environments: tuple[str, ...] = ()
+    kubernetes_version: str | None = None
+    engine: str | None = None
+    allow_remote: bool = False
+    progress: Progress | None = None
+    rules: tuple[Rule, ...] | None = None
+    root: Path | None = None
+
+
+@dataclass(frozen=True)
+class LintResult:
+    root: Path
+    findings: tuple[Finding, ...]
+    suppressed: tuple[Finding, ...] = ()
+    overlays: int = 0
+    objects: int = 0
+    files: int = 0
+    elapsed: float = 0.0
+    engine: str = ""
+    kubernetes_version: str = ""
+    environments: tuple[str, ...] = ()
+    context: LintContext | None = field(default=None, compare=False, repr=False)
+
+    def max_severity(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+    def counts(self) -> dict[str, int]:
+        out = {str(s): 0 for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
+        for f in self.findings:
+            out[str(f.severity)] += 1
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            **self.counts(),
+            "suppressed": len(self.suppressed),
+            "overlays": self.overlays,
+            "objects": self.objects,
+            "files": self.files,
+            "elapsed_seconds": round(self.elapsed, 3),
+            "engine": self.engine,
+            "kubernetesVersion": self.kubernetes_version,
+        }
+
+
+def find_root(path: Path) -> Path:
+    """The repository a path belongs to: the nearest folder with a config or .git."""
+    start = path if path.is_dir() else path.parent
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "gitops-ml.yaml").is_file() or (folder / ".git").exists():
+            return folder
+    return start
+
+
+def _all_rules(options: LintOptions) -> tuple[Rule, ...]:
+    if options.rules is not None:
+        return options.rules
+    from gitops_ml.lint.rules import RULES
+
+    return RULES
+
+
+def run_lint(options: LintOptions) -> LintResult:
+    started = time.perf_counter()
+    paths = tuple(p.resolve() for p in options.paths) or (Path(".").resolve(),)
+    for p in paths:
+        if not p.exists():
+            raise UserError(f"path {p} does not exist")
+    root = (options.root or find_root(paths[0])).resolve()
+    for p in paths:
+        try:
+            p.relative_to(root)
+        except ValueError:
+            raise UserError(f"path {p} is outside the repository {root}") from None
+    config = load_config(root, options.config_path)
+    version = options.kubernetes_version or config.kubernetes_version
+    try:
+        schemas = registry_for(version, _crd_dirs(root, config))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    repo = Repository(root, config.ignore)
+    config = config.with_environments(repo.environments())
+    full_run = any(p == root for p in paths)
+    ctx = LintContext(root=root, config=config, repo=repo, schemas=schemas, full_run=full_run)
+    rules = _all_rules(options)
+
+    leaves = repo.leaves if full_run else repo.leaves_affected_by(paths)
+    if options.environments:
+        leaves = tuple(k for k in leaves if locate(k.rel_dir).environment in options.environments)
+    _load_sources(ctx, repo, leaves, paths, full_run)
+    engine_name = _render(ctx, leaves, options)
+    _load_manifests(ctx, paths, options.environments)
+
+    locator = Locator(ctx)
+    suppressions = Suppressions(ctx, locator)
+    findings: list[Finding] = []
+    for rule in rules:
+        for subject, violation in _run_rule(ctx, rule):
+            finding = _finding(ctx, locator, rule, subject, violation)
+            if finding is not None:
+                findings.append(finding)
+    # a base shared by several overlays gives the same finding once per overlay
+    findings = list(dict.fromkeys(findings))
+    kept, suppressed = suppressions.apply(findings)
+    kept.sort(key=Finding.sort_key)
+    return LintResult(
+        root=root,
+        findings=tuple(kept),
+        suppressed=tuple(suppressed),
+        overlays=len(ctx.overlays),
+        objects=sum(1 for _ in ctx.objects()),
+        files=len(ctx.sources),
+        elapsed=time.perf_counter() - started,
+        engine=engine_name,
+        kubernetes_version=schemas.kubernetes_version,
+        environments=tuple(e.name for e in config.environments),
+        context=ctx,
+    )
+
+
+def _crd_dirs(root: Path, config: Config) -> tuple[Path, ...]:
+    dirs = []
+    for entry in config.crds:
+        path = (root / entry).resolve()
+        try:
+            path.relative_to(root)
+        except ValueError:
+            raise UserError(
+                f"crds entry {entry!r} in the config is outside the repository"
+            ) from None
+        if not path.exists():
+            raise UserError(f"crds entry {entry!r} in the config does not exist")
+        dirs.append(path)
+    return tuple(dirs)
+
+
+# -- sources ---------------------------------------------------------------------
+
+
+def _source_of(ctx: LintContext, path: Path, k: Kustomization | None = None) -> SourceFile:
+    rel_path = rel(ctx.root, path)
+    if rel_path in ctx.sources:
+        return ctx.sources[rel_path]
+    if k is not None:
+        source = SourceFile(
+            path=path,
+            rel=rel_path,
+            documents=(k.data,) if k.data else (),
+            error=k.error,
+            tab_lines=k.tab_lines,
+            kustomization=k,
+        )
+    else:
+        try:
+            loaded = yamlio.load_fast(yamlio.read_text(path, rel_path))
+            source = SourceFile(
+                path=path, rel=rel_path, documents=loaded.documents, tab_lines=loaded.tab_lines
+            )
+        except YamlError as exc:
+            source = SourceFile(path=path, rel=rel_path, error=exc)
+    ctx.sources[rel_path] = source
+    return source
+
+
+def _load_sources(
+    ctx: LintContext,
+    repo: Repository,
+    leaves: Iterable[Kustomization],
+    paths: tuple[Path, ...],
+    full_run: bool,
+) -> None:
+    kustomizations: dict[Path, Kustomization] = {}
+    if full_run:
+        kustomizations.update(repo.kustomizations)
+    else:
+        for leaf in leaves:
+            for k in repo.closure(leaf):
+                kustomizations[k.dir] = k
+        for k in repo.kustomizations.values():
+            if any(p == k.file or p == k.dir or _under(k.dir, p) for p in paths):
+                kustomizations[k.dir] = k
+    for k in sorted(kustomizations.values(), key=lambda k: k.rel_file):
+        _source_of(ctx, k.file, k)
+
+
+def _under(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return path != folder
+
+
+# -- rendering ---------------------------------------------------------------------
+
+
+def _skip_reason(ctx: LintContext, leaf: Kustomization, allow_remote: bool) -> str | None:
+    cycle = ctx.repo.cycle_from(leaf)
+    if cycle:
+        chain = " -> ".join(k.rel_dir for k in cycle)
+        return f"kustomizations include each other in a cycle: {chain}"
+    for k in ctx.repo.closure(leaf):
+        if k.error is not None:
+            return None  # the build reports it
+        for ref in k.references:
+            if ref.status == "remote" and not allow_remote:
+                return (
+                    f"{k.rel_file} includes remote {ref.field} {ref.value!r}, which is not "
+                    "fetched without --allow-remote"
+                )
+    return None
+
+
+def _render(ctx: LintContext, leaves: tuple[Kustomization, ...], options: LintOptions) -> str:
+    if not leaves:
+        return ""
+    from gitops_ml.render import Renderer, get_engine
+
+    engine = get_engine(options.engine)
+    overlays: dict[Path, RenderedOverlay] = {}
+    to_build: list[Path] = []
+    for leaf in leaves:
+        loc = locate(leaf.rel_dir)
+        overlay = RenderedOverlay(kustomization=leaf, model=loc.model, environment=loc.environment)
+        overlay.skipped = _skip_reason(ctx, leaf, options.allow_remote)
+        overlays[leaf.dir] = overlay
+        if overlay.skipped is None:
+            to_build.append(leaf.dir)
+    with Renderer(engine) as renderer:
+        results = renderer.render_many(to_build, options.progress)
+    for directory, rendered in results.items():
+        overlay = overlays[directory]
+        if rendered.error is not None:
+            overlay.error = rendered.error
+            _load_closure_files(ctx, overlay.kustomization)
+            continue
+        for index, (obj, origin) in enumerate(zip(rendered.objects, rendered.origins, strict=True)):
+            overlay.objects.append(
+                RenderedObject(
+                    data=obj,
+                    key=ObjectKey.of(obj),
+                    origin=rel(ctx.root, origin) if origin is not None else None,
+                    overlay=overlay.path,
+                    environment=overlay.environment,
+                    model=overlay.model,
+                    index=index,
+                )
+            )
+    _learn_crds(ctx, overlays.values())
+    ctx.overlays = list(overlays.values())
+    return engine.name
+
+
+def _load_closure_files(ctx: LintContext, leaf: Kustomization) -> None:
+    """After a failed build, read its files so a YAML error gets its own line."""
+    for path in sorted(ctx.repo.files_of(leaf)):
+        if path.suffix in (".yaml", ".yml") or path.name == "Kustomization":
+            k = ctx.repo.kustomizations.get(path.parent)
+            _source_of(ctx, path, k if k is not None and k.file == path else None)
+
+
+def _learn_crds(ctx: LintContext, overlays: Iterable[RenderedOverlay]) -> None:
+    """CRDs the repository itself installs validate its custom resources."""
+    crds = [
+        obj.data
+        for overlay in overlays
+        for obj in overlay.objects
+        if obj.kind == "CustomResourceDefinition"
+        and obj.key.api_version == "apiextensions.k8s.io/v1"
+    ]
+    if not crds:
+        return
+    try:
+        from gitops_ml.crdschema import convert_crd
+    except ImportError:
+        return
+    for crd in crds:
+        try:
+            converted = convert_crd(crd)
+        except Exception:  # a CRD we cannot convert is validated by schema-invalid itself
+            continue
+        for item in converted:
+            ctx.schemas.add_schema(f"{item.group}/{item.version}", item.kind, item.schema)
+
+
+def _load_manifests(ctx: LintContext, paths: tuple[Path, ...], envs: tuple[str, ...]) -> None:
+    for path in ctx.repo.plain_manifests(paths):
+        source = _source_of(ctx, path)
+        loc = locate(rel(ctx.root, path.parent))
+        if envs and loc.environment not in envs:
+            continue
+        docs = [(i, d) for i, d in enumerate(source.documents) if d is not None]
+        if not any(isinstance(d, dict) and ("kind" in d or "apiVersion" in d) for _, d in docs):
+            continue  # not Kubernetes YAML: nothing to validate
+        for index, doc in docs:
+            if not isinstance(doc, dict):
+                doc = {"__document__": doc}
+            ctx.manifests.append(
+                RenderedObject(
+                    data=doc,
+                    key=ObjectKey.of(doc),
+                    origin=source.rel,
+                    overlay=None,
+                    environment=loc.environment,
+                    model=loc.model,
+                    index=index,
+                )
+            )
+
+
+# -- rules -------------------------------------------------------------------------
+
+
+def _run_rule(ctx: LintContext, rule: Rule) -> Iterator[tuple[Any, Violation]]:
+    if rule.scope is Scope.SOURCE:
+        for source in list(ctx.sources.values()):
+            if _enabled(ctx, rule, None):
+                yield from ((source, v) for v in rule.check(ctx, source, _options(ctx, rule, None)))
+    elif rule.scope is Scope.OBJECT:
+        for obj in ctx.objects():
+            if not rule.applies_to_kind(obj.kind) or not _enabled(ctx, rule, obj.environment):
+                continue
+            if "__document__" in obj.data and rule.id != "schema-invalid":
+                continue
+            yield from (
+                (obj, v) for v in rule.check(ctx, obj, _options(ctx, rule, obj.environment))
+            )
+    elif rule.scope is Scope.OVERLAY:
+        for overlay in ctx.overlays:
+            if _enabled(ctx, rule, overlay.environment):
+                options = _options(ctx, rule, overlay.environment)
+                yield from ((overlay, v) for v in rule.check(ctx, overlay, options))
+    elif _enabled(ctx, rule, None):
+        yield from ((ctx, v) for v in rule.check(ctx, ctx, _options(ctx, rule, None)))
+
+
+def _enabled(ctx: LintContext, rule: Rule, env: str | None) -> bool:
+    return ctx.config.rule(rule.id, env).enabled
+
+
+def _options(ctx: LintContext, rule: Rule, env: str | None) -> dict[str, Any]:
+    return {**rule.options, **ctx.config.rule(rule.id, env).options}
+
+
+def _finding(
+    ctx: LintContext, locator: Locator, rule: Rule, subject: Any, violation: Violation
+) -> Finding | None:
+    obj = violation.obj or (subject if isinstance(subject, RenderedObject) else None)
+    overlay = violation.overlay or (subject if isinstance(subject, RenderedOverlay) else None)
+    env = obj.environment if obj else overlay.environment if overlay else None
+    overlay_path = obj.overlay if obj else overlay.path if overlay else None
+    if not ctx.config.rule(rule.id, env).enabled:
+        return None
+    file, line, column = locator.locate(subject, violation)
+    severity = ctx.config.rule(rule.id, env).severity or violation.severity or rule.severity
+    return Finding(
+        rule=rule.id,
+        severity=severity,
+        message=violation.message,
+        file=file,
+        line=line,
+        column=column,
+        object=obj.key if obj and "__document__" not in obj.data else None,
+        environment=env,
+        overlay=overlay_path,
+        hint=rule.remediation,
+    )

@@ -1,0 +1,257 @@
+"""From a violation to the file and line a person must edit.
+
+For a rendered object and a JSON path inside it, in this order:
+
+1. a patch of the overlay (or of a kustomization it includes) that sets that
+   exact path on that object: the patch's line;
+2. an ``images:`` entry of a kustomization that sets the image: its line;
+3. the file the object came from (kustomize's origin annotation): the line
+   of the deepest part of the path that is written there, list items matched
+   by their ``name`` where kustomize added or reordered them;
+4. the file alone when no line can be found, never nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from gitops_ml import yamlio
+from gitops_ml.errors import YamlError
+from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay, SourceFile
+from gitops_ml.lint.rule import JsonPath, Violation
+from gitops_ml.repo import rel
+
+Where = tuple[str | None, int | None, int | None]
+
+
+def _walk(src: Any, rendered: Any, path: JsonPath) -> tuple[int, int, int] | None:
+    """Like ``yamlio.walk`` but follows list items by name, as rendered."""
+    best: tuple[int, int, int] | None = None
+    lc = getattr(src, "lc", None)
+    if lc is not None:
+        best = (lc.line + 1, lc.col + 1, 0)
+    for depth, part in enumerate(path, start=1):
+        lc = getattr(src, "lc", None)
+        if lc is None:
+            break
+        try:
+            if isinstance(part, str) and isinstance(src, dict) and part in src:
+                line, col = lc.key(part)
+                src = src[part]
+                rendered = rendered.get(part) if isinstance(rendered, dict) else None
+            elif isinstance(part, int) and isinstance(src, list):
+                item = (
+                    rendered[part] if isinstance(rendered, list) and part < len(rendered) else None
+                )
+                name = item.get("name") if isinstance(item, dict) else None
+                index = part
+                if name is not None:
+                    matches = [
+                        i
+                        for i, x in enumerate(src)
+                        if isinstance(x, dict) and x.get("name") == name
+                    ]
+                    if not matches:
+                        break
+                    index = matches[0]
+                if not 0 <= index < len(src):
+                    break
+                line, col = lc.item(index)
+                src = src[index]
+                rendered = item
+            else:
+                break
+        except (KeyError, TypeError, IndexError, AttributeError):
+            break
+        best = (line + 1, col + 1, depth)
+    return best
+
+
+def _names_match(rendered: str, written: str) -> bool:
+    # namePrefix/nameSuffix and generator hashes change a name around its core
+    return bool(written) and (rendered == written or written in rendered)
+
+
+class Locator:
+    def __init__(self, ctx: LintContext) -> None:
+        self.ctx = ctx
+        self._positioned: dict[str, tuple[Any, ...]] = {}
+
+    # -- files --------------------------------------------------------------------
+
+    def documents(self, rel_path: str) -> tuple[Any, ...]:
+        if rel_path not in self._positioned:
+            try:
+                text = yamlio.read_text(self.ctx.root / rel_path, rel_path)
+                docs = yamlio.load_positioned(text).documents
+            except (YamlError, OSError):
+                docs = ()
+            self._positioned[rel_path] = docs
+        return self._positioned[rel_path]
+
+    def _doc_for(self, rel_path: str, obj: RenderedObject) -> Any:
+        docs = [d for d in self.documents(rel_path) if isinstance(d, dict)]
+        if obj.overlay is None:
+            all_docs = self.documents(rel_path)
+            if 0 <= obj.index < len(all_docs):
+                return all_docs[obj.index]
+        same_kind = [d for d in docs if d.get("kind") == obj.kind]
+        for d in same_kind:
+            meta = d.get("metadata")
+            if isinstance(meta, dict) and _names_match(obj.name, str(meta.get("name") or "")):
+                return d
+        if len(same_kind) == 1:
+            return same_kind[0]
+        return docs[0] if len(docs) == 1 else None
+
+    # -- entry point -----------------------------------------------------------------
+
+    def locate(self, subject: Any, v: Violation) -> Where:
+        if v.file is not None:
+            if v.line is None and v.path:
+                docs = self.documents(v.file)
+                found = _walk(docs[0], None, v.path) if docs else None
+                if found:
+                    return v.file, found[0], found[1]
+            return v.file, v.line, v.column
+        obj = v.obj or (subject if isinstance(subject, RenderedObject) else None)
+        if obj is not None:
+            return self.object_location(obj, v.path)
+        if isinstance(subject, SourceFile):
+            return self._in_file(subject.rel, v.path)
+        overlay = v.overlay or (subject if isinstance(subject, RenderedOverlay) else None)
+        if overlay is not None:
+            return self._in_file(overlay.file, v.path)
+        return self.ctx.config.path, None, None
+
+    def _in_file(self, rel_path: str, path: JsonPath) -> Where:
+        docs = self.documents(rel_path)
+        if not docs or docs[0] is None:
+            return rel_path, 1 if path == () else None, None
+        found = _walk(docs[0], None, path)
+        if found is None:
+            return rel_path, None, None
+        return rel_path, found[0], found[1]
+
+    def object_location(self, obj: RenderedObject, path: JsonPath) -> Where:
+        if obj.overlay is not None and path:
+            patched = self._from_patches(obj, path) or self._from_images(obj, path)
+            if patched is not None:
+                return patched
+        if obj.origin is None:
+            overlay = self._overlay_file(obj)
+            return overlay, None, None
+        doc = self._doc_for(obj.origin, obj)
+        if doc is None:
+            return obj.origin, None, None
+        found = _walk(doc, obj.data, path)
+        if found is None:
+            return obj.origin, None, None
+        return obj.origin, found[0], found[1]
+
+    def _overlay_file(self, obj: RenderedObject) -> str | None:
+        for overlay in self.ctx.overlays:
+            if overlay.path == obj.overlay:
+                return overlay.file
+        return None
+
+    def _closure(self, obj: RenderedObject) -> list[Any]:
+        for overlay in self.ctx.overlays:
+            if overlay.path == obj.overlay:
+                return list(self.ctx.repo.closure(overlay.kustomization))
+        return []
+
+    def _from_patches(self, obj: RenderedObject, path: JsonPath) -> Where | None:
+        pointer = "/" + "/".join(str(p) for p in path)
+        for k in self._closure(obj):
+            for ref in k.references:
+                if ref.field not in ("patches", "patchesStrategicMerge", "patchesJson6902"):
+                    continue
+                if ref.status != "file" or ref.target is None:
+                    continue
+                target = self._patch_target(k.data, ref.path)
+                if target and not self._target_matches(target, obj):
+                    continue
+                rel_path = rel(self.ctx.root, ref.target)
+                for doc in self.documents(rel_path):
+                    found = self._in_patch(doc, obj, path, pointer, bool(target))
+                    if found is not None:
+                        return rel_path, found[0], found[1]
+        return None
+
+    @staticmethod
+    def _patch_target(data: Any, ref_path: JsonPath) -> dict[str, Any] | None:
+        if not isinstance(data, dict) or len(ref_path) < 2:
+            return None
+        items = data.get(str(ref_path[0]))
+        if isinstance(items, list) and isinstance(ref_path[1], int) and ref_path[1] < len(items):
+            entry = items[ref_path[1]]
+            if isinstance(entry, dict) and isinstance(entry.get("target"), dict):
+                target: dict[str, Any] = entry["target"]
+                return target
+        return None
+
+    @staticmethod
+    def _target_matches(target: dict[str, Any], obj: RenderedObject) -> bool:
+        if target.get("kind") and target["kind"] != obj.kind:
+            return False
+        name = target.get("name")
+        return not (name and not _names_match(obj.name, str(name)))
+
+    def _in_patch(
+        self, doc: Any, obj: RenderedObject, path: JsonPath, pointer: str, targeted: bool
+    ) -> tuple[int, int] | None:
+        if isinstance(doc, list):  # a JSON 6902 patch: a list of operations
+            for i, op in enumerate(doc):
+                if isinstance(op, dict) and str(op.get("path", "")) == pointer:
+                    pos = yamlio.position(doc, (i, "path"))
+                    if pos:
+                        return pos
+            return None
+        if not isinstance(doc, dict):
+            return None
+        if not targeted:
+            meta = doc.get("metadata")
+            name = str(meta.get("name") or "") if isinstance(meta, dict) else ""
+            if doc.get("kind") != obj.kind or not _names_match(obj.name, name):
+                return None
+        found = _walk(doc, obj.data, path)
+        if found is not None and found[2] == len(path):
+            return found[0], found[1]
+        return None
+
+    def _from_images(self, obj: RenderedObject, path: JsonPath) -> Where | None:
+        if path[-1] != "image":
+            return None
+        value: Any = obj.data
+        for part in path:
+            try:
+                value = value[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        if not isinstance(value, str):
+            return None
+        name = image_name(value)
+        for k in self._closure(obj):
+            images = k.data.get("images") if isinstance(k.data, dict) else None
+            if not isinstance(images, list):
+                continue
+            for i, entry in enumerate(images):
+                if isinstance(entry, dict) and name in (entry.get("newName"), entry.get("name")):
+                    docs = self.documents(k.rel_file)
+                    pos = yamlio.position(docs[0], ("images", i)) if docs else None
+                    return k.rel_file, pos[0] if pos else None, pos[1] if pos else None
+        return None
+
+
+def image_name(image: str) -> str:
+    """The repository part of an image reference, without tag or digest."""
+    name = image.split("@", 1)[0]
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    return name[:colon] if colon > slash else name
+
+
+def relative(ctx: LintContext, path: Path) -> str:
+    return rel(ctx.root, path)

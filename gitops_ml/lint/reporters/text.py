@@ -1,0 +1,48 @@
+"""Text for a terminal: findings grouped by file, then one summary line."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from gitops_ml.lint.engine import LintResult
+from gitops_ml.model import Finding, Severity
+
+_COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def _line(f: Finding, color: bool) -> str:
+    where = f.file or "(repository)"
+    if f.line is not None:
+        where += f":{f.line}"
+        if f.column is not None:
+            where += f":{f.column}"
+    severity = _paint(str(f.severity), _COLORS[f.severity], color)
+    context = []
+    if f.object is not None:
+        context.append(str(f.object))
+    if f.environment:
+        context.append(f"env={f.environment}")
+    suffix = f" [{', '.join(context)}]" if context else ""
+    return f"{where}: {severity} {f.rule} {f.message}{suffix}"
+
+
+def render(result: LintResult, color: bool = False) -> str:
+    out: list[str] = []
+    for file, group in groupby(result.findings, key=lambda f: f.file or ""):
+        out.append(_paint(file or "(repository)", "1", color))
+        out.extend("  " + _line(f, color) for f in group)
+    counts = result.counts()
+    summary = (
+        f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"
+        f"; {len(result.suppressed)} suppressed"
+        f"; {result.overlays} overlay(s), {result.objects} object(s)"
+        f" in {result.elapsed:.2f}s"
+    )
+    if result.engine:
+        summary += f" (kustomize: {result.engine}, Kubernetes {result.kubernetes_version})"
+    out.append(summary)
+    return "\n".join(out) + "\n"

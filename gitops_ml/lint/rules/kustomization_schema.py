@@ -1,0 +1,79 @@
+"""kustomization-schema: a kustomization that does not match kustomize's schema.
+
+## What it does
+Validates every `kustomization.yaml` against SchemaStore's kustomization
+schema (shipped with gitops-ml): unknown fields, wrong types, invalid enum
+values such as a `sortOptions.order` other than `legacy` or `fifo`.
+
+## Why is this bad?
+kustomize ignores or rejects misspelled fields depending on the version: an
+`image:` instead of `images:` leaves the overlay running the base's model
+image, and nobody notices until prod serves last month's model.
+
+## Example
+```yaml
+kind: Kustomization
+image:              # not a kustomization field
+- name: ghcr.io/acme/fraud
+  newTag: "3.1.0"
+```
+
+## Use instead
+```yaml
+kind: Kustomization
+images:
+- name: ghcr.io/acme/fraud
+  newTag: "3.1.0"
+```
+
+## Options
+None.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
+
+from gitops_ml import resources
+from gitops_ml.lint.context import LintContext, SourceFile
+from gitops_ml.lint.rule import Rule, Scope, Violation
+from gitops_ml.model import Severity
+
+
+@cache
+def _validator() -> Any:
+    import jsonschema_rs
+
+    schema = json.loads(resources.schema_text("kustomization.schema.json"))
+    return jsonschema_rs.validator_for(schema, validate_formats=False)
+
+
+def check(ctx: LintContext, source: SourceFile, options: Mapping[str, Any]) -> Iterator[Violation]:
+    k = source.kustomization
+    if k is None or k.data is None or k.error is not None:
+        return
+    if k.data.get("kind") not in (None, "Kustomization", "Component"):
+        yield Violation(
+            message=f"kind {k.data.get('kind')!r} is not Kustomization or Component",
+            path=("kind",),
+        )
+        return
+    plain = json.loads(json.dumps(k.data, default=str))
+    for error in _validator().iter_errors(plain):
+        path = tuple(error.instance_path)
+        where = ".".join(str(p) for p in path) or "the top level"
+        yield Violation(message=f"{where}: {error.message}", path=path)
+
+
+RULE = Rule(
+    id="kustomization-schema",
+    scope=Scope.SOURCE,
+    severity=Severity.ERROR,
+    summary="a kustomization does not match kustomize's schema",
+    remediation="Fix the field name or value; see https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/",
+    check=check,
+    doc=__doc__ or "",
+)

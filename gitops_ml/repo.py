@@ -1,0 +1,421 @@
+"""Discovery: kustomizations, what they reference, leaves, models and environments.
+
+Everything here reads files and nothing else: no kustomize, no git. The
+dependency graph is what makes a one-file pre-commit run cheap (only the leaf
+overlays whose closure holds a changed file are rendered) and what the review
+uses to find the environments a change reaches.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from gitops_ml import yamlio
+from gitops_ml.errors import YamlError
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+YAML_SUFFIXES = (".yaml", ".yml")
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__"})
+NOT_MANIFESTS = frozenset(
+    {
+        "gitops-ml.yaml",
+        "gitops-ml.yml",
+        ".gitops-ml.yaml",
+        ".pre-commit-config.yaml",
+        ".pre-commit-hooks.yaml",
+        "Chart.yaml",
+        ".yamllint.yaml",
+        ".yamllint.yml",
+        "mkdocs.yml",
+        "mkdocs.yaml",
+        "codecov.yml",
+        "docker-compose.yml",
+        "docker-compose.yaml",
+    }
+)
+MAX_FILES = 50_000
+
+_REMOTE = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://|git::|git@|(?:github|gitlab|bitbucket)\.(?:com|org)/)", re.IGNORECASE
+)
+
+# kustomization fields that name a directory or file, and how
+DIR_OR_FILE_FIELDS = ("resources", "bases")
+DIR_FIELDS = ("components",)
+FILE_LIST_FIELDS = ("crds", "configurations", "generators", "transformers", "validators")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One path a kustomization names.
+
+    ``status`` is one of: ``kustomization`` (a directory holding one),
+    ``file``, ``remote`` (a URL), ``missing``, ``escapes`` (absolute, or
+    outside the repository, also through a symlink), ``not-a-kustomization``
+    (a directory without one), ``directory`` (a directory where a file belongs).
+    """
+
+    field: str
+    path: tuple[str | int, ...]  # where in the kustomization it is written
+    value: str
+    status: str
+    target: Path | None = None
+
+    @property
+    def is_directory_edge(self) -> bool:
+        return self.status == "kustomization" and self.field in ("resources", "bases", "components")
+
+
+@dataclass
+class Kustomization:
+    dir: Path
+    file: Path
+    rel_dir: str
+    rel_file: str
+    data: dict[str, Any] | None = None
+    error: YamlError | None = None
+    tab_lines: tuple[int, ...] = ()
+    references: list[Reference] = field(default_factory=list)
+
+    @property
+    def is_component(self) -> bool:
+        return bool(self.data) and self.data.get("kind") == "Component"  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class Location:
+    """What a path says about the model and environment it belongs to."""
+
+    model: str | None
+    environment: str | None
+
+
+def locate(rel_dir: str) -> Location:
+    """Infer model and environment from a repository-relative directory."""
+    parts = [p for p in rel_dir.split("/") if p and p != "."]
+    if "overlays" in parts:
+        i = len(parts) - 1 - parts[::-1].index("overlays")
+        env = parts[i + 1] if i + 1 < len(parts) else None
+        model = parts[i - 1] if i >= 1 else None
+        return Location(model=model, environment=env)
+    if len(parts) >= 2 and parts[-2] == "clusters":
+        return Location(model=None, environment=parts[-1])
+    if "base" in parts:
+        i = parts.index("base")
+        return Location(model=parts[i - 1] if i >= 1 else None, environment=None)
+    return Location(model=None, environment=None)
+
+
+def find_kustomization_file(directory: Path) -> Path | None:
+    for name in KUSTOMIZATION_NAMES:
+        candidate = directory / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def is_remote(value: str) -> bool:
+    return bool(_REMOTE.match(value)) or "?ref=" in value or ("//" in value and "://" not in value)
+
+
+def rel(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix() or "."
+    except ValueError:
+        return path.as_posix()
+
+
+class Repository:
+    """The kustomization graph of one repository root."""
+
+    def __init__(self, root: Path, ignore: Iterable[str] = ()) -> None:
+        self.root = root.resolve()
+        self.ignore = tuple(ignore)
+        self.kustomizations: dict[Path, Kustomization] = {}
+        self.yaml_files: list[Path] = []
+        self.truncated = False
+        self._scan()
+        for k in self.kustomizations.values():
+            k.references = list(self._references(k))
+
+    # -- scanning -------------------------------------------------------------
+
+    def ignored(self, rel_path: str) -> bool:
+        return any(
+            fnmatch.fnmatch(rel_path, pattern)
+            or fnmatch.fnmatch(rel_path, pattern.rstrip("/") + "/*")
+            for pattern in self.ignore
+        )
+
+    def _scan(self) -> None:
+        count = 0
+        for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
+            directory = Path(dirpath)
+            rel_dir = rel(self.root, directory)
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if d not in SKIP_DIRS
+                and not (d.startswith(".") and d not in (".github",))
+                and not self.ignored(rel(self.root, directory / d))
+            )
+            if self.ignored(rel_dir) and rel_dir != ".":
+                continue
+            for name in sorted(filenames):
+                count += 1
+                if count > MAX_FILES:
+                    self.truncated = True
+                    return
+                path = directory / name
+                if path.is_symlink() or self.ignored(rel(self.root, path)):
+                    continue
+                if name in KUSTOMIZATION_NAMES:
+                    if directory not in self.kustomizations:
+                        self.kustomizations[directory] = self._load(directory, path)
+                elif name.endswith(YAML_SUFFIXES):
+                    self.yaml_files.append(path)
+
+    def _load(self, directory: Path, path: Path) -> Kustomization:
+        k = Kustomization(
+            dir=directory,
+            file=path,
+            rel_dir=rel(self.root, directory),
+            rel_file=rel(self.root, path),
+        )
+        try:
+            loaded = yamlio.load_fast(yamlio.read_text(path, k.rel_file))
+        except YamlError as exc:
+            k.error = exc
+            return k
+        docs = [d for d in loaded.documents if d is not None]
+        k.tab_lines = loaded.tab_lines
+        if len(docs) == 1 and isinstance(docs[0], dict):
+            k.data = docs[0]
+        elif not docs:
+            k.data = {}
+        else:
+            what = "several YAML documents" if len(docs) > 1 else f"a {type(docs[0]).__name__}"
+            k.error = YamlError(f"a kustomization must be one YAML mapping, not {what}", line=1)
+        return k
+
+    # -- references -------------------------------------------------------------
+
+    def _resolve(
+        self, k: Kustomization, fld: str, path: tuple[str | int, ...], value: Any, want: str
+    ) -> Reference:
+        text = str(value).strip()
+        if is_remote(text):
+            return Reference(fld, path, text, "remote")
+        if os.path.isabs(text):
+            return Reference(fld, path, text, "escapes")
+        target = Path(os.path.normpath(k.dir / text))
+        try:
+            target.relative_to(self.root)
+        except ValueError:
+            return Reference(fld, path, text, "escapes", target)
+        real = Path(os.path.realpath(target))
+        try:
+            real.relative_to(self.root)
+        except ValueError:
+            return Reference(fld, path, text, "escapes", target)
+        if not target.exists():
+            return Reference(fld, path, text, "missing", target)
+        if target.is_dir():
+            if want == "file":
+                return Reference(fld, path, text, "directory", target)
+            if target in self.kustomizations or find_kustomization_file(target):
+                return Reference(fld, path, text, "kustomization", target)
+            return Reference(fld, path, text, "not-a-kustomization", target)
+        if want == "dir":
+            return Reference(fld, path, text, "file", target)
+        return Reference(fld, path, text, "file", target)
+
+    def _references(self, k: Kustomization) -> Iterator[Reference]:
+        data = k.data
+        if not isinstance(data, dict):
+            return
+        for fld in DIR_OR_FILE_FIELDS:
+            for i, value in _strings(data.get(fld)):
+                yield self._resolve(k, fld, (fld, i), value, "any")
+        for fld in DIR_FIELDS:
+            for i, value in _strings(data.get(fld)):
+                yield self._resolve(k, fld, (fld, i), value, "dir")
+        for fld in FILE_LIST_FIELDS:
+            for i, value in _strings(data.get(fld)):
+                if "\n" in value:
+                    continue  # an inline generator or transformer config
+                yield self._resolve(k, fld, (fld, i), value, "any")
+        for fld in ("patches", "patchesJson6902", "replacements"):
+            for i, item in _items(data.get(fld)):
+                if isinstance(item, dict) and isinstance(item.get("path"), str):
+                    yield self._resolve(k, fld, (fld, i, "path"), item["path"], "file")
+        for i, value in _strings(data.get("patchesStrategicMerge")):
+            if "\n" not in value and not value.lstrip().startswith(("{", "apiVersion")):
+                yield self._resolve(
+                    k, "patchesStrategicMerge", ("patchesStrategicMerge", i), value, "file"
+                )
+        for fld in ("configMapGenerator", "secretGenerator"):
+            for i, gen in _items(data.get(fld)):
+                if not isinstance(gen, dict):
+                    continue
+                for j, entry in _strings(gen.get("files")):
+                    source = entry.split("=", 1)[1] if "=" in entry else entry
+                    yield self._resolve(k, fld, (fld, i, "files", j), source, "file")
+                for j, entry in _strings(gen.get("envs")):
+                    yield self._resolve(k, fld, (fld, i, "envs", j), entry, "file")
+                if isinstance(gen.get("env"), str):
+                    yield self._resolve(k, fld, (fld, i, "env"), gen["env"], "file")
+        openapi = data.get("openapi")
+        if isinstance(openapi, dict) and isinstance(openapi.get("path"), str):
+            yield self._resolve(k, "openapi", ("openapi", "path"), openapi["path"], "file")
+
+    # -- the graph --------------------------------------------------------------
+
+    def children(self, k: Kustomization) -> list[Kustomization]:
+        out = []
+        for ref in k.references:
+            if ref.is_directory_edge and ref.target is not None:
+                child = self.kustomizations.get(ref.target)
+                if child is not None:
+                    out.append(child)
+        return out
+
+    @cached_property
+    def referenced(self) -> frozenset[Path]:
+        return frozenset(
+            ref.target
+            for k in self.kustomizations.values()
+            for ref in k.references
+            if ref.is_directory_edge and ref.target is not None
+        )
+
+    @cached_property
+    def leaves(self) -> tuple[Kustomization, ...]:
+        """Kustomizations no other one includes: what gets rendered."""
+        return tuple(
+            k
+            for d, k in sorted(self.kustomizations.items())
+            if d not in self.referenced and not k.is_component
+        )
+
+    def cycle_from(self, k: Kustomization) -> list[Kustomization] | None:
+        """A directory cycle reachable from ``k``, if there is one."""
+        path: list[Kustomization] = []
+        on_path: set[Path] = set()
+        done: set[Path] = set()
+
+        def visit(node: Kustomization) -> list[Kustomization] | None:
+            if node.dir in on_path:
+                return [*path[path.index(node) :], node]
+            if node.dir in done:
+                return None
+            on_path.add(node.dir)
+            path.append(node)
+            for child in self.children(node):
+                found = visit(child)
+                if found:
+                    return found
+            path.pop()
+            on_path.discard(node.dir)
+            done.add(node.dir)
+            return None
+
+        return visit(k)
+
+    def closure(self, k: Kustomization) -> tuple[Kustomization, ...]:
+        """``k`` and every kustomization it includes, outermost first."""
+        seen: dict[Path, Kustomization] = {}
+        stack = [k]
+        while stack:
+            node = stack.pop()
+            if node.dir in seen:
+                continue
+            seen[node.dir] = node
+            stack.extend(reversed(self.children(node)))
+        return tuple(seen.values())
+
+    def files_of(self, k: Kustomization) -> frozenset[Path]:
+        """Every file the build of ``k`` reads (as far as paths say)."""
+        files: set[Path] = set()
+        for node in self.closure(k):
+            files.add(node.file)
+            for ref in node.references:
+                if ref.status == "file" and ref.target is not None:
+                    files.add(ref.target)
+        return frozenset(files)
+
+    @cached_property
+    def reached_files(self) -> frozenset[Path]:
+        files: set[Path] = set()
+        for k in self.kustomizations.values():
+            files.add(k.file)
+            for ref in k.references:
+                if ref.target is not None and ref.status in ("file", "directory"):
+                    files.add(ref.target)
+        return frozenset(files)
+
+    def leaves_affected_by(self, paths: Iterable[Path]) -> tuple[Kustomization, ...]:
+        """Leaves whose build reads one of ``paths`` (files, or anything under a folder)."""
+        wanted = [p.resolve() for p in paths]
+        files = [p for p in wanted if not p.is_dir()]
+        dirs = [p for p in wanted if p.is_dir()]
+        out = []
+        for leaf in self.leaves:
+            leaf_files = self.files_of(leaf)
+            if any(f in leaf_files for f in files) or any(
+                _under(f, d) for d in dirs for f in leaf_files
+            ):
+                out.append(leaf)
+        return tuple(out)
+
+    def plain_manifests(self, paths: Iterable[Path]) -> list[Path]:
+        """YAML files under ``paths`` that no kustomization reaches."""
+        wanted = [p.resolve() for p in paths]
+        chart_dirs = {f.parent for f in self.yaml_files if f.name == "Chart.yaml"}
+        out = []
+        for f in self.yaml_files:
+            if f in self.reached_files or f.name in NOT_MANIFESTS:
+                continue
+            if any(_under(f, c) for c in chart_dirs):
+                continue  # a Helm chart's templates and values are not manifests
+            rel_path = rel(self.root, f)
+            if rel_path.startswith(".github/"):
+                continue
+            if any(f == w or _under(f, w) for w in wanted):
+                out.append(f)
+        return out
+
+    def environments(self) -> list[str]:
+        names: list[str] = []
+        for k in self.leaves:
+            env = locate(k.rel_dir).environment
+            if env and env not in names:
+                names.append(env)
+        return names
+
+
+def _under(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+def _strings(value: Any) -> Iterator[tuple[int, str]]:
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, str):
+                yield i, item
+
+
+def _items(value: Any) -> Iterator[tuple[int, Any]]:
+    if isinstance(value, list):
+        yield from enumerate(value)

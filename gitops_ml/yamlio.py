@@ -1,0 +1,247 @@
+"""Reading and writing YAML: one configured ruamel.yaml per purpose.
+
+* ``load_fast`` parses plain data with libyaml (ruamel's C loader), for reading
+  kustomizations and manifests quickly.
+* ``load_positioned`` parses round-trip documents that keep line and column of
+  every key and item, for pointing a finding at a line and for editing.
+* ``dump_rt`` writes round-trip documents back with comments and key order.
+* ``atomic_write`` writes through a temporary file and a rename.
+
+Every reader enforces the same input limits (size, alias count, nesting depth),
+and accepts what kustomize (Go yaml.v3) accepts where ruamel.yaml alone would
+not: trailing tabs after a value are tolerated and reported as a warning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from gitops_ml.errors import UserError, YamlError
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_ALIASES = 1000
+MAX_DEPTH = 200
+
+_TRAILING_TABS = re.compile(r"[ \t]*\t[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Documents of one YAML text, plus tolerated irregularities."""
+
+    documents: tuple[Any, ...]
+    tab_lines: tuple[int, ...] = ()  # 1-based lines whose trailing tabs were dropped
+
+
+def _fast() -> YAML:
+    y = YAML(typ="safe", pure=False)
+    y.allow_duplicate_keys = False
+    return y
+
+
+def _rt() -> YAML:
+    y = YAML(typ="rt")
+    y.allow_duplicate_keys = False
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=2, offset=0)
+    return y
+
+
+def decode(data: bytes, name: str = "<text>") -> str:
+    """Bytes of a YAML file to text: UTF-8 (a BOM is dropped) or a YamlError."""
+    if len(data) > MAX_FILE_BYTES:
+        raise YamlError(f"{name} is {len(data)} bytes, over the {MAX_FILE_BYTES}-byte limit")
+    if b"\x00" in data[:8192]:
+        raise YamlError(f"{name} is a binary file, not YAML text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise YamlError(f"{name} is not valid UTF-8 (byte {exc.start})", line=line) from None
+    return text
+
+
+def read_text(path: Path, name: str | None = None) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise YamlError(f"{name or path} is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise YamlError(f"{name or path} is a directory, not a file") from None
+    except OSError as exc:
+        raise YamlError(f"{name or path} cannot be read: {exc.strerror or exc}") from None
+    return decode(data, name or str(path))
+
+
+def _check_aliases(text: str) -> None:
+    # A billion-laughs document is small as text and huge once its aliases are
+    # expanded (by json.dumps, by a rule walking it); refuse before parsing.
+    if "*" in text and len(re.findall(r"(?:^|[\s\[{,:-])\*[^\s,\]}]+", text)) > MAX_ALIASES:
+        raise YamlError(f"more than {MAX_ALIASES} YAML aliases; refusing to expand them")
+
+
+def _check_depth(node: Any) -> None:
+    stack: list[tuple[Any, int]] = [(node, 0)]
+    seen: set[int] = set()
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise YamlError(f"nesting deeper than {MAX_DEPTH} levels")
+        if isinstance(item, dict):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            stack.extend((v, depth + 1) for v in item)
+
+
+def _error(exc: Exception) -> YamlError:
+    if isinstance(exc, MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or str(exc).splitlines()[0]
+        if "duplicate key" in str(exc):
+            problem = str(exc).split("\n")[2] if len(str(exc).split("\n")) > 2 else problem
+        if mark is not None:
+            return YamlError(problem, line=mark.line + 1, column=mark.column + 1)
+        return YamlError(problem)
+    if isinstance(exc, RecursionError):
+        return YamlError(f"nesting deeper than {MAX_DEPTH} levels")
+    return YamlError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+
+def is_duplicate_key(error: YamlError) -> bool:
+    return error.message.startswith("found duplicate key")
+
+
+def _load(yaml: YAML, text: str) -> Loaded:
+    _check_aliases(text)
+    tab_lines: tuple[int, ...] = ()
+    try:
+        docs = tuple(yaml.load_all(text))
+    except (YAMLError, RecursionError, ValueError, TypeError) as exc:
+        error = _error(exc)
+        if "\t" not in text or not _TRAILING_TABS.search(text):
+            raise error from None
+        # Go yaml.v3 (kustomize) accepts trailing tabs after a value; so do we.
+        tab_lines = tuple(text.count("\n", 0, m.start()) + 1 for m in _TRAILING_TABS.finditer(text))
+        try:
+            docs = tuple(yaml.load_all(_TRAILING_TABS.sub("", text)))
+        except (YAMLError, RecursionError, ValueError, TypeError):
+            raise error from None
+    for doc in docs:
+        _check_depth(doc)
+    return Loaded(documents=docs, tab_lines=tab_lines)
+
+
+def load_fast(text: str) -> Loaded:
+    """Plain Python data of every document (dict, list, scalars)."""
+    return _load(_fast(), text)
+
+
+def load_positioned(text: str) -> Loaded:
+    """Round-trip documents whose mappings and sequences know their lines."""
+    return _load(_rt(), text)
+
+
+def iter_documents(loaded: Loaded) -> Iterator[tuple[int, Any]]:
+    """(index, document) for every document that is not empty."""
+    for index, doc in enumerate(loaded.documents):
+        if doc is not None:
+            yield index, doc
+
+
+def walk(node: Any, path: tuple[str | int, ...]) -> tuple[int, int, int] | None:
+    """1-based (line, column) of the deepest part of ``path`` in ``node``, and its depth.
+
+    A depth of 0 means nothing of the path was found (the node's own position).
+    """
+    best: tuple[int, int, int] | None = None
+    current = node
+    for depth, part in enumerate(path, start=1):
+        lc = getattr(current, "lc", None)
+        if lc is None:
+            break
+        try:
+            if isinstance(part, str) and isinstance(current, dict) and part in current:
+                line, col = lc.key(part)
+                current = current[part]
+            elif isinstance(part, int) and isinstance(current, list) and 0 <= part < len(current):
+                line, col = lc.item(part)
+                current = current[part]
+            else:
+                break
+        except (KeyError, TypeError, IndexError, AttributeError):
+            break
+        best = (line + 1, col + 1, depth)
+    if best is None:
+        lc = getattr(node, "lc", None)
+        if lc is not None:
+            return (lc.line + 1, lc.col + 1, 0)
+    return best
+
+
+def position(node: Any, path: tuple[str | int, ...]) -> tuple[int, int] | None:
+    """1-based (line, column) of the deepest part of ``path`` found in ``node``."""
+    found = walk(node, path)
+    return (found[0], found[1]) if found else None
+
+
+def dump_rt(documents: list[Any] | tuple[Any, ...]) -> str:
+    stream = io.StringIO()
+    _rt().dump_all(list(documents), stream)
+    return stream.getvalue()
+
+
+def dump_plain(documents: list[Any] | tuple[Any, ...]) -> str:
+    """Block-style YAML of plain data, key order kept, as kustomize prints it."""
+    y = YAML(typ="safe", pure=True)
+    y.default_flow_style = False
+    y.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
+    y.width = 4096
+    y.indent(mapping=2, sequence=2, offset=0)
+    stream = io.StringIO()
+    y.dump_all(list(documents), stream)
+    return stream.getvalue()
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` so that ``path`` holds either its old content or all of the new."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def require_mapping(doc: Any, what: str) -> dict[str, Any]:
+    if not isinstance(doc, dict):
+        raise UserError(f"{what} must be a YAML mapping, not {type(doc).__name__}")
+    return doc
