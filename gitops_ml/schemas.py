@@ -200,14 +200,25 @@ class SchemaRegistry:
         validator = self._validator(api_version, kind)
         if validator is None:
             return None
-        errors: dict[tuple[str | int, ...], SchemaError] = {}
-        for error in validator.iter_errors(obj):
-            path = tuple(error.instance_path)
+        return schema_errors(validator, obj)
+
+
+def schema_errors(validator: Any, instance: Any) -> list[SchemaError]:
+    """Errors of ``instance``, one per JSON path, unknown fields named one by one."""
+    errors: dict[tuple[str | int, ...], SchemaError] = {}
+    for error in validator.iter_errors(instance):
+        path = tuple(error.instance_path)
+        unexpected = getattr(error.kind, "unexpected", None)
+        if type(error.kind).__name__ == "AdditionalProperties" and unexpected:
+            for key in unexpected:
+                field_path = (*path, str(key))
+                errors.setdefault(field_path, SchemaError(field_path, f"unknown field {key!r}"))
+        else:
             # an anyOf/oneOf failure repeats its branches' errors at the same path
             errors.setdefault(path, SchemaError(path, _message(error)))
-            if len(errors) >= MAX_ERRORS_PER_OBJECT:
-                break
-        return list(errors.values())
+        if len(errors) >= MAX_ERRORS_PER_OBJECT:
+            break
+    return list(errors.values())
 
 
 def _compile(schema: dict[str, Any]) -> Any:

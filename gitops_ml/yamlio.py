@@ -112,9 +112,15 @@ def _check_depth(node: Any) -> None:
             stack.extend((v, depth + 1) for v in item)
 
 
-def _error(exc: Exception) -> YamlError:
+def _error(exc: Exception, text: str = "") -> YamlError:
     if isinstance(exc, MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
+        last_line = text.rstrip().count("\n")  # 0-based index of the last written line
+        if mark is not None and mark.line > last_line:
+            # "unexpected end of file": point where the construct started, or the last line
+            context = exc.context_mark
+            line = context.line if context is not None and context.line <= last_line else last_line
+            return YamlError(exc.problem or "unexpected end of file", line=line + 1)
         problem = exc.problem or str(exc).splitlines()[0]
         if "duplicate key" in str(exc):
             problem = str(exc).split("\n")[2] if len(str(exc).split("\n")) > 2 else problem
@@ -136,7 +142,7 @@ def _load(yaml: YAML, text: str) -> Loaded:
     try:
         docs = tuple(yaml.load_all(text))
     except (YAMLError, RecursionError, ValueError, TypeError) as exc:
-        error = _error(exc)
+        error = _error(exc, text)
         if "\t" not in text or not _TRAILING_TABS.search(text):
             raise error from None
         # Go yaml.v3 (kustomize) accepts trailing tabs after a value; so do we.

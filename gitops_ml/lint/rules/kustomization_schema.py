@@ -41,6 +41,7 @@ from gitops_ml import resources
 from gitops_ml.lint.context import LintContext, SourceFile
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
+from gitops_ml.schemas import schema_errors
 
 
 @cache
@@ -62,10 +63,9 @@ def check(ctx: LintContext, source: SourceFile, options: Mapping[str, Any]) -> I
         )
         return
     plain = json.loads(json.dumps(k.data, default=str))
-    for error in _validator().iter_errors(plain):
-        path = tuple(error.instance_path)
-        where = ".".join(str(p) for p in path) or "the top level"
-        yield Violation(message=f"{where}: {error.message}", path=path)
+    for error in schema_errors(_validator(), plain):
+        where = ".".join(str(p) for p in error.path) or "the top level"
+        yield Violation(message=f"{where}: {error.message}", path=error.path)
 
 
 RULE = Rule(
