@@ -1,0 +1,158 @@
+"""git through GitPython: the only module that touches a repository's history.
+
+Two parts, kept apart: reading (merge base, changed files, a tree at a ref
+written into a folder; never a checkout, a stash or an index change in the
+user's repository), and writing (branch and commit only the paths a command
+wrote, refusing when those paths hold uncommitted changes).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gitops_ml.errors import UserError
+
+if TYPE_CHECKING:
+    import git
+
+# == review and promote: read-only git, plus promote's commit_only =======================
+
+MAX_BLOB_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class GitView:
+    """A GitOps root inside a git work tree."""
+
+    repo: git.Repo
+    toplevel: Path
+    prefix: str  # the GitOps root relative to the work tree ('' at the top)
+
+    def to_root(self, git_path: str) -> str | None:
+        """A work-tree-relative path as a GitOps-root-relative one (None outside it)."""
+        if not self.prefix:
+            return git_path
+        head = self.prefix + "/"
+        return git_path[len(head) :] if git_path.startswith(head) else None
+
+
+def open_view(root: Path) -> GitView:
+    """The git repository holding ``root``, or a UserError."""
+    import git
+
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise UserError(f"{root} is not inside a git repository") from None
+    if repo.bare or repo.working_tree_dir is None:
+        raise UserError(f"{root} is in a bare git repository")
+    toplevel = Path(repo.working_tree_dir).resolve()
+    prefix = root.resolve().relative_to(toplevel).as_posix()
+    return GitView(repo=repo, toplevel=toplevel, prefix="" if prefix == "." else prefix)
+
+
+def resolve_commit(view: GitView, ref: str) -> git.Commit:
+    import git
+
+    try:
+        commit = view.repo.commit(ref)
+    except (git.BadName, git.BadObject, ValueError):
+        raise UserError(f"{ref!r} is not a commit in {view.toplevel}") from None
+    return commit
+
+
+def merge_base(view: GitView, base: str, head: str | None) -> git.Commit:
+    """The merge base of ``base`` and ``head`` (HEAD when ``head`` is None)."""
+    base_commit = resolve_commit(view, base)
+    head_commit = resolve_commit(view, head or "HEAD")
+    found = view.repo.merge_base(base_commit, head_commit)
+    if not found:
+        raise UserError(f"{base!r} and {head or 'HEAD'!r} have no common ancestor")
+    commit: git.Commit = found[0]
+    return commit
+
+
+def changed_files(view: GitView, base: git.Commit, head: str | None) -> tuple[str, ...]:
+    """GitOps-root-relative paths that differ between ``base`` and ``head``.
+
+    ``head`` None means the working tree: staged and unstaged changes and
+    untracked files that are not ignored. Both sides of a rename count.
+    """
+    paths: set[str] = set()
+    if head is None:
+        diffs: Iterable[Any] = base.diff(None)
+        paths.update(view.repo.untracked_files)
+    else:
+        diffs = base.diff(resolve_commit(view, head))
+    for item in diffs:
+        for path in (item.a_path, item.b_path):
+            if path:
+                paths.add(path)
+    inside = (view.to_root(p) for p in paths)
+    return tuple(sorted(p for p in inside if p))
+
+
+def export_tree(view: GitView, commit: git.Commit, dest: Path) -> Path:
+    """Write the GitOps root as it is in ``commit`` into ``dest``; return that root.
+
+    Blobs are read from the object database, so the user's work tree and index
+    are never touched. Symbolic links and submodules are left out: a build must
+    not follow a link out of the tree.
+    """
+    root = dest.resolve()
+    tree = commit.tree
+    if view.prefix:
+        try:
+            tree = tree / view.prefix
+        except KeyError:
+            root.mkdir(parents=True, exist_ok=True)
+            return root
+    root.mkdir(parents=True, exist_ok=True)
+    import git
+
+    for item in tree.traverse():
+        if not isinstance(item, git.Blob) or stat.S_ISLNK(item.mode):
+            continue
+        path = str(item.path)
+        rel_path = path[len(view.prefix) + 1 :] if view.prefix else path
+        target = Path(os.path.normpath(root / rel_path))
+        if not target.is_relative_to(root) or item.size > MAX_BLOB_BYTES:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(item.data_stream.read())
+        if item.mode & 0o111:
+            target.chmod(0o755)
+    return root
+
+
+def dirty_paths(view: GitView, paths: Iterable[str]) -> tuple[str, ...]:
+    """Those of ``paths`` (GitOps-root-relative) with staged or unstaged changes."""
+    paths = list(paths)
+    wanted = [f"{view.prefix}/{p}" if view.prefix else p for p in paths]
+    if not wanted:
+        return ()
+    out = view.repo.git.status("--porcelain", "-z", "--untracked-files=all", "--", *wanted)
+    dirty = {entry[3:] for entry in out.split("\0") if len(entry) > 3}
+    return tuple(p for p, w in zip(paths, wanted, strict=True) if w in dirty)
+
+
+def commit_only(view: GitView, paths: Iterable[str], message: str) -> str:
+    """Commit exactly ``paths`` (GitOps-root-relative), whatever else is staged."""
+    import git
+
+    wanted = [f"{view.prefix}/{p}" if view.prefix else p for p in paths]
+    try:
+        view.repo.git.add("--", *wanted)
+        view.repo.git.commit("--only", "-m", message, "--", *wanted)
+    except git.GitCommandError as exc:
+        detail = (exc.stderr or str(exc)).strip().splitlines()
+        raise UserError(f"git commit failed: {detail[-1] if detail else exc}") from None
+    return str(view.repo.head.commit.hexsha)
+
+
+# == end of review and promote =========================================================
