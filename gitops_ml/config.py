@@ -60,9 +60,13 @@ class RuleSetting:
         override = self.environments.get(env or "")
         if override is None:
             return self
+        # an override that names no severity ("options" only) keeps the rule's
+        # global on/off; "off" turns it off there, a severity turns it on there
+        names_severity = override.severity is not None or not override.enabled
+        enabled = override.enabled if names_severity else self.enabled
         return RuleSetting(
-            severity=override.severity or (self.severity if override.enabled else None),
-            enabled=override.enabled,
+            severity=override.severity or (self.severity if enabled else None),
+            enabled=enabled,
             options={**self.options, **override.options},
         )
 
@@ -86,6 +90,7 @@ class Config:
     airflow: AirflowSettings = AirflowSettings()
     path: str | None = None  # repo-relative path of the file, when there is one
     explicit_environments: bool = False
+    declared_environments: tuple[str, ...] = ()  # as listed in the file, none inferred
 
     def environment(self, name: str | None) -> Environment | None:
         if name is None:
@@ -115,6 +120,7 @@ class Config:
             airflow=self.airflow,
             path=self.path,
             explicit_environments=self.explicit_environments,
+            declared_environments=self.declared_environments,
         )
 
 
@@ -237,4 +243,5 @@ def _build(doc: dict[str, Any], rel: str) -> Config:
         ),
         path=rel,
         explicit_environments=bool(envs),
+        declared_environments=tuple(names),
     )

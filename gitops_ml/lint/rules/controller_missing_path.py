@@ -1,0 +1,101 @@
+"""controller-missing-path: a GitOps controller deploys a path that is not there.
+
+## What it does
+Checks the paths of Argo CD `Application`s (`spec.source.path`,
+`spec.sources[].path`) and Flux `Kustomization`s (`spec.path`, relative to
+the GitRepository root) that point at this repository: the folder must
+exist, and when it holds a kustomization that gitops-ml renders, it must
+build. For an ApplicationSet, every git directory generator glob must match
+at least one folder (Go `path.Match` semantics, as Argo CD uses: `*` does
+not cross `/`), and the template path rendered with each match must exist.
+
+## Why is this bad?
+Argo CD shows the Application as `ComparisonError` and Flux marks the
+Kustomization not ready: nothing in that environment syncs, so a rollback
+of a misbehaving model, or a fix to a crash-looping training job, waits
+until someone notices. An ApplicationSet glob that matches nothing is
+worse: it silently generates no Applications at all, and may even prune
+the ones it generated before.
+
+## Example
+```yaml
+kind: Application
+spec:
+  source:
+    path: models/fraud/overlay/prod     # the folder is overlays/prod
+```
+
+## Use instead
+```yaml
+kind: Application
+spec:
+  source:
+    path: models/fraud/overlays/prod
+```
+
+## Options
+None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from gitops_ml.lint.context import LintContext
+from gitops_ml.lint.controllers import controllers, is_dir, matched_dirs
+from gitops_ml.lint.rule import Rule, Scope, Violation
+from gitops_ml.model import Severity
+
+
+def _what(kind: str) -> str:
+    return {"Kustomization": "Flux Kustomization"}.get(kind, kind)
+
+
+def check(
+    ctx: LintContext, subject: LintContext, options: Mapping[str, Any]
+) -> Iterator[Violation]:
+    found = controllers(ctx)
+    failed = {o.path: o for o in ctx.overlays if o.error is not None}
+    for target in found.targets:
+        directory = target.directory
+        if directory is None:
+            continue
+        name = f"{_what(target.obj.kind)} {target.obj.name!r}"
+        if not is_dir(ctx, directory):
+            yield Violation(
+                message=f"{name} deploys path {directory!r}, which is not a folder in this repo",
+                obj=target.obj,
+                path=target.path,
+            )
+        elif directory in failed:
+            first = (failed[directory].error or "").strip().splitlines()
+            yield Violation(
+                message=(
+                    f"{name} deploys path {directory!r}, which does not build"
+                    + (f": {first[0]}" if first else "")
+                ),
+                obj=target.obj,
+                path=target.path,
+            )
+    for glob in found.globs:
+        if not glob.exclude and not matched_dirs(ctx, [glob]):
+            yield Violation(
+                message=(
+                    f"ApplicationSet {glob.obj.name!r} directory generator path {glob.glob!r} "
+                    "matches no folder in the repository (`*` does not cross `/`)"
+                ),
+                obj=glob.obj,
+                path=glob.path,
+            )
+
+
+RULE = Rule(
+    id="controller-missing-path",
+    scope=Scope.REPOSITORY,
+    severity=Severity.ERROR,
+    summary="a GitOps controller deploys a path that does not exist or does not build",
+    remediation="Correct the path or glob so it names an overlay folder that builds.",
+    check=check,
+    doc=__doc__ or "",
+)

@@ -1,0 +1,109 @@
+"""controller-orphan-overlay: no GitOps controller deploys an overlay.
+
+## What it does
+When the repository holds GitOps controller objects (Argo CD `Application`
+or `ApplicationSet`, Flux `Kustomization`, in `clusters/<env>` or as plain
+manifests), checks that every environment overlay of a model
+(`<model>/overlays/<env>`) is the path of one of them, or is included by
+one. ApplicationSet git directory generators are matched the way Argo CD
+does it: Go `path.Match` globs, where `*` does not cross `/`, and
+`exclude: true` entries win. Flux paths are relative to the GitRepository
+root; a Flux path with no `kustomization.yaml` deploys everything below it.
+Runs only when the whole repository is linted.
+
+## Why is this bad?
+A merged change to an overlay nobody syncs never reaches a cluster: the
+model you promoted keeps serving the old weights, and the retraining job
+you fixed keeps failing, while the pull request looks done. The usual
+cause is a glob that stops one level short (`models/*` instead of
+`models/*/overlays/prod`) or an environment added without its controller.
+
+## Example
+```yaml
+# clusters/prod/appset.yaml
+generators:
+- git:
+    directories:
+    - path: models/*/overlays/production   # the overlays are called prod
+```
+
+## Use instead
+```yaml
+generators:
+- git:
+    directories:
+    - path: models/*/overlays/prod
+```
+
+## Options
+None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from gitops_ml.lint.context import LintContext, RenderedOverlay
+from gitops_ml.lint.controllers import Target, controllers, has_kustomization
+from gitops_ml.lint.rule import Rule, Scope, Violation
+from gitops_ml.model import Severity
+
+
+def _under(path: str, folder: str) -> bool:
+    return folder == "." or path.startswith(folder + "/")
+
+
+def _covers(ctx: LintContext, target: Target, overlay: RenderedOverlay) -> bool:
+    if target.pattern is not None:
+        return target.pattern.fullmatch(overlay.path) is not None
+    directory = target.directory
+    if directory is None:
+        return False
+    if directory == overlay.path or (target.recursive and _under(overlay.path, directory)):
+        return True
+    if not has_kustomization(ctx, directory):
+        return False
+    root = ctx.repo.kustomizations.get((ctx.root / directory).resolve())
+    if root is None:
+        return False
+    return any(k.rel_dir == overlay.path for k in ctx.repo.closure(root))
+
+
+def check(
+    ctx: LintContext, subject: LintContext, options: Mapping[str, Any]
+) -> Iterator[Violation]:
+    if not ctx.full_run:
+        return
+    found = controllers(ctx)
+    if not found.targets:
+        return
+    for overlay in ctx.overlays:
+        if overlay.model is None or overlay.environment is None:
+            continue  # clusters/<env> and other non-model leaves are applied by hand
+        if any(_covers(ctx, t, overlay) for t in found.targets):
+            continue
+        yield Violation(
+            message=(
+                f"no Argo CD Application/ApplicationSet or Flux Kustomization deploys "
+                f"overlay {overlay.path} (model {overlay.model!r}, environment "
+                f"{overlay.environment!r})"
+            ),
+            file=overlay.file,
+            line=1,
+            overlay=overlay,
+        )
+
+
+RULE = Rule(
+    id="controller-orphan-overlay",
+    scope=Scope.REPOSITORY,
+    severity=Severity.WARNING,
+    summary="no GitOps controller object deploys an overlay",
+    remediation=(
+        "Point an Application, an ApplicationSet directory glob or a Flux Kustomization "
+        "at the overlay, or delete the overlay."
+    ),
+    check=check,
+    doc=__doc__ or "",
+)
