@@ -9,12 +9,17 @@ from __future__ import annotations
 from gitops_ml.lint.rule import Rule
 from gitops_ml.lint.rules import (
     build_failed,
+    controller_missing_path,
+    controller_orphan_overlay,
     deprecated_api,
+    env_missing_overlay,
     kustomization_schema,
     missing_reference,
     path_escapes_repo,
+    promotion_skips_staging,
     remote_base_unpinned,
     schema_invalid,
+    suppression_unexplained,
     unknown_kind,
     yaml_duplicate_key,
     yaml_syntax,
@@ -31,6 +36,11 @@ RULES: tuple[Rule, ...] = (
     schema_invalid.RULE,
     unknown_kind.RULE,
     deprecated_api.RULE,
+    controller_missing_path.RULE,
+    controller_orphan_overlay.RULE,
+    env_missing_overlay.RULE,
+    promotion_skips_staging.RULE,
+    suppression_unexplained.RULE,
 )
 
 BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
