@@ -185,10 +185,8 @@ def _validate(doc: Any, rel: str) -> None:
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         message = f"unknown key {', '.join(repr(x) for x in extra)}"
-        if extra and path == ():
-            key = extra[0]
-        elif extra:
-            key = f"{key}.{extra[0]}"
+        if extra:
+            key = ".".join(str(p) for p in (*path, extra[0]))
             pos = yamlio.position(doc, (*path, extra[0]))
             where = f"{rel}:{pos[0]}" if pos else rel
     raise ConfigError(f"{where}: invalid configuration at {key}: {message}")

@@ -86,6 +86,9 @@ def find_root(path: Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / "gitops-ml.yaml").is_file() or (folder / ".git").exists():
             return folder
+    cwd = Path.cwd().resolve()
+    if start == cwd or cwd in start.parents:
+        return cwd  # `gitops-ml lint some/file.yaml` from the top of a folder that is no repo
     return start
 
 
