@@ -261,7 +261,7 @@ def _param_sets(ctx: LintContext, obj: RenderedObject, generators: Any) -> list[
                 out.append(merged)
         else:
             out.append({})  # a generator whose values come from elsewhere
-    return out or [{}]
+    return out
 
 
 def _render(template: str, params: dict[str, str]) -> tuple[str, bool]:
