@@ -1,0 +1,124 @@
+"""gpu-without-toleration: a GPU pod that neither tolerates the GPU taint nor targets GPU nodes.
+
+## What it does
+For every pod that requests a GPU (a resource such as `nvidia.com/gpu` or
+`amd.com/gpu` in any of its containers), checks that it tolerates the GPU
+taint (a toleration for `taintKey`, or one with `operator: Exists` and no key)
+or selects GPU nodes (a `nodeSelector` key, or a key of a required node
+affinity term, listed in `nodeLabels`). Covers workloads, Kubeflow training
+replicas, TrainingRuntimes, KServe InferenceService components and
+ServingRuntimes. TrainJobs are not checked: their pod is the runtime's.
+
+## Why is this bad?
+GPU node pools are tainted so that CPU pods stay off them. A pod that asks for
+a GPU without the toleration stays `Pending` forever: the training run never
+starts, or the new model server never becomes ready and the rollout stalls.
+(Clusters whose admission adds the toleration, such as GKE's
+ExtendedResourceToleration, are fine; disable the rule there.)
+
+## Example
+```yaml
+spec:
+  containers:
+    - name: pytorch
+      resources: {limits: {nvidia.com/gpu: 1}}
+```
+
+## Use instead
+```yaml
+spec:
+  tolerations:
+    - {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}
+  containers:
+    - name: pytorch
+      resources: {limits: {nvidia.com/gpu: 1}}
+```
+
+## Options
+- `taintKey` (string, default `nvidia.com/gpu`): the taint key of GPU nodes.
+- `nodeLabels` (list of strings): node labels that select GPU nodes; default
+  `nvidia.com/gpu.present`, `nvidia.com/gpu.product`,
+  `cloud.google.com/gke-accelerator`, `k8s.amazonaws.com/accelerator`,
+  `node.kubernetes.io/instance-type`, `accelerator`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from gitops_ml.lint import workloads
+from gitops_ml.lint.context import LintContext, RenderedObject
+from gitops_ml.lint.rule import Rule, Scope, Violation
+from gitops_ml.model import Severity
+
+DEFAULT_NODE_LABELS = [
+    "nvidia.com/gpu.present",
+    "nvidia.com/gpu.product",
+    "cloud.google.com/gke-accelerator",
+    "k8s.amazonaws.com/accelerator",
+    "node.kubernetes.io/instance-type",
+    "accelerator",
+]
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def tolerates(pod: dict[str, Any], taint_key: str) -> bool:
+    for toleration in _list(pod.get("tolerations")):
+        if not isinstance(toleration, dict):
+            continue
+        key = toleration.get("key")
+        if key == taint_key or (not key and toleration.get("operator") == "Exists"):
+            return True
+    return False
+
+
+def selects_gpu_nodes(pod: dict[str, Any], labels: set[str]) -> bool:
+    selector = pod.get("nodeSelector")
+    if isinstance(selector, dict) and labels & set(selector):
+        return True
+    affinity = pod.get("affinity")
+    node = affinity.get("nodeAffinity") if isinstance(affinity, dict) else None
+    required = (
+        node.get("requiredDuringSchedulingIgnoredDuringExecution")
+        if isinstance(node, dict)
+        else None
+    )
+    terms = required.get("nodeSelectorTerms") if isinstance(required, dict) else None
+    for term in _list(terms):
+        for expression in _list(term.get("matchExpressions") if isinstance(term, dict) else None):
+            if isinstance(expression, dict) and expression.get("key") in labels:
+                return True
+    return False
+
+
+def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> Iterator[Violation]:
+    taint_key = str(options.get("taintKey") or "nvidia.com/gpu")
+    labels = {str(x) for x in options.get("nodeLabels") or DEFAULT_NODE_LABELS}
+    for pod in workloads.pod_specs(obj.data):
+        if not workloads.pod_requests_gpu(obj.data, pod):
+            continue
+        if tolerates(pod.spec, taint_key) or selects_gpu_nodes(pod.spec, labels):
+            continue
+        yield Violation(
+            message=f"{pod.role} pod requests a GPU but has no toleration for {taint_key} "
+            f"and no nodeSelector or node affinity for GPU nodes",
+            path=pod.path,
+        )
+
+
+RULE = Rule(
+    id="gpu-without-toleration",
+    scope=Scope.OBJECT,
+    severity=Severity.WARNING,
+    summary="a pod requests GPUs but neither tolerates the GPU taint nor selects GPU nodes",
+    remediation="Add a toleration for the GPU taint (e.g. key nvidia.com/gpu, operator Exists) "
+    "or a nodeSelector for GPU nodes.",
+    check=check,
+    doc=__doc__ or "",
+    kinds=workloads.ALL_KINDS - workloads.TRAINER_KINDS,
+    options={"taintKey": "nvidia.com/gpu", "nodeLabels": DEFAULT_NODE_LABELS},
+)

@@ -1,0 +1,145 @@
+"""model-uri-unpinned: a model URI that is not pinned to a version, or that KServe cannot load.
+
+## What it does
+Looks at KServe `storageUri` (of any InferenceService component and of
+model-format predictors such as `spec.predictor.model.storageUri`),
+`storageUris[].uri`, and, in any container, environment variables named like
+`MODEL_URI`, `MODEL_PATH`, `MODEL_DIR`, `MODEL_ID` or `STORAGE_URI` whose
+value is a remote URI (`scheme://...`; local paths such as `/mnt/models` are
+where KServe puts the model and are fine).
+
+* In staging and prod tiers, a URI is unpinned when it ends in `latest`, or
+  none of its path segments looks like a version: `v3`, `2024-05-01`, a
+  commit hash (7-40 hex digits), `1.2.0`, `12`, or an OCI digest
+  (`@sha256:...`). Segments are also split on `-`, `_`, `:`, `@` and `=`, so
+  `model-v3` and `?versionId=...` count.
+* In every tier, a `storageUri` (or `STORAGE_URI`) whose scheme the KServe
+  storage initializer does not support: it supports `gs://`, `s3://`,
+  `pvc://`, `file://`, `hdfs://`, `webhdfs://`, `hf://`, `oci://` (modelcars),
+  `http(s)://` and Azure blob/file `https://` URLs (kserve
+  `ClusterStorageContainer` default `supportedUriFormats` and
+  `kserve/storage/storage.py`).
+
+## Why is this bad?
+`s3://models/ranker/latest` is whatever was uploaded last: a pod rescheduled
+at night loads a model nobody reviewed, two replicas serve two different
+models, and a rollback of the manifest does not roll back the model.
+
+## Example
+```yaml
+spec:
+  predictor:
+    model:
+      storageUri: s3://models/ranker/latest
+```
+
+## Use instead
+```yaml
+      storageUri: s3://models/ranker/v14
+```
+
+## Options
+None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from gitops_ml.lint import workloads
+from gitops_ml.lint.context import LintContext, RenderedObject
+from gitops_ml.lint.rule import JsonPath, Rule, Scope, Violation
+from gitops_ml.model import Severity
+
+SUPPORTED_SCHEMES = frozenset(
+    {"gs", "s3", "pvc", "file", "hdfs", "webhdfs", "hf", "oci", "http", "https"}
+)
+_ENV_NAME = re.compile(r"(^|_)(MODEL_(URI|URL|PATH|DIR|ID|NAME_OR_PATH)|STORAGE_URI)$")
+_VERSION = re.compile(
+    r"^(v\d+(\.\d+)*|\d+(\.\d+)*|\d{4}-\d{2}-\d{2}([tT_][\d:.-]+)?|\d{8}(t?\d{4,6})?"
+    r"|(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}|sha256:[0-9a-f]{64})$",
+    re.IGNORECASE,
+)
+_SPLIT = re.compile(r"[-_:@=&?+]")
+
+
+def versioned(uri: str) -> bool:
+    if "@sha256:" in uri:
+        return True
+    body = uri.split("://", 1)[-1]
+    for segment in re.split(r"[/?]", body)[1:] or [body]:
+        if _VERSION.match(segment) or any(_VERSION.match(t) for t in _SPLIT.split(segment)):
+            return True
+    return False
+
+
+def ends_latest(uri: str) -> bool:
+    last = uri.rstrip("/").rsplit("/", 1)[-1]
+    return last.lower() == "latest" or bool(re.search(r"[:@_-]latest$", last, re.IGNORECASE))
+
+
+def _storage_specs(data: dict[str, Any]) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
+    """InferenceService components and their model-format specs: where storageUri goes."""
+    if data.get("kind") != "InferenceService":
+        return
+    for pod in workloads.pod_specs(data):
+        yield pod.path, pod.spec
+    for c in workloads.containers(data):
+        if c.pod is not None and c.path[-1] in (
+            *workloads.MODEL_FORMATS,
+            *workloads.EXPLAINER_FORMATS,
+        ):
+            yield c.path, c.container
+
+
+def _uris(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str, bool]]:
+    """(path, uri, is a KServe storage URI) for every model URI of an object."""
+    for base, spec in _storage_specs(data):
+        if isinstance(spec.get("storageUri"), str):
+            yield (*base, "storageUri"), spec["storageUri"], True
+        items = spec.get("storageUris")
+        for i, item in enumerate(items if isinstance(items, list) else ()):
+            if isinstance(item, dict) and isinstance(item.get("uri"), str):
+                yield (*base, "storageUris", i, "uri"), item["uri"], True
+    for c in workloads.containers(data):
+        env = c.container.get("env")
+        for i, var in enumerate(env if isinstance(env, list) else ()):
+            if not isinstance(var, dict) or not _ENV_NAME.search(str(var.get("name", ""))):
+                continue
+            value = var.get("value")
+            if isinstance(value, str) and "://" in value:
+                storage = str(var.get("name")) == "STORAGE_URI"
+                yield (*c.path, "env", i, "value"), value, storage
+
+
+def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> Iterator[Violation]:
+    tier = ctx.tier(obj.environment)
+    for path, uri, storage in _uris(obj.data):
+        scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+        if storage and scheme not in SUPPORTED_SCHEMES and not uri.startswith("/"):
+            yield Violation(
+                message=f"model URI {uri} uses a scheme the KServe storage initializer "
+                f"does not support ({scheme or 'none'}://)",
+                path=path,
+            )
+            continue
+        if tier == "dev":
+            continue
+        if ends_latest(uri):
+            yield Violation(message=f"model URI {uri} points at `latest`", path=path)
+        elif not versioned(uri):
+            yield Violation(message=f"model URI {uri} has no version in its path", path=path)
+
+
+RULE = Rule(
+    id="model-uri-unpinned",
+    scope=Scope.OBJECT,
+    severity=Severity.ERROR,
+    summary="a model URI is not pinned to a version, or uses a scheme KServe cannot load",
+    remediation="Point the URI at an immutable, versioned model path (…/v14, a date, a commit).",
+    check=check,
+    doc=__doc__ or "",
+    kinds=workloads.ALL_KINDS,
+)

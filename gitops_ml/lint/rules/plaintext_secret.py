@@ -1,0 +1,72 @@
+"""plaintext-secret: a Secret with its values committed to the repository.
+
+## What it does
+Reports a rendered `Secret` that has non-empty `data` or `stringData`. That
+includes Secrets made by a kustomize `secretGenerator`: their values come from
+a file in the repository, so they are committed too. SOPS-encrypted Secrets
+(a top-level `sops:` key) are skipped.
+
+## Why is this bad?
+Git keeps everything forever and copies it to every clone and CI runner. The
+object-store keys that read the training data, the Hugging Face token of the
+model server and the registry password end up readable by anyone with read
+access to the repository, and rotating them means rewriting history.
+
+## Example
+```yaml
+apiVersion: v1
+kind: Secret
+metadata: {name: s3-credentials}
+stringData:
+  AWS_SECRET_ACCESS_KEY: wJalrXUtnFEMI/K7MDENG
+```
+
+## Use instead
+```yaml
+apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata: {name: s3-credentials}
+spec:
+  secretStoreRef: {name: vault, kind: ClusterSecretStore}
+  target: {name: s3-credentials}
+  dataFrom: [{extract: {key: ml/s3-credentials}}]
+```
+(or a SealedSecret, or a SOPS-encrypted Secret).
+
+## Options
+None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from gitops_ml.lint.context import LintContext, RenderedObject
+from gitops_ml.lint.rule import Rule, Scope, Violation
+from gitops_ml.model import Severity
+
+
+def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> Iterator[Violation]:
+    if "sops" in obj.data:
+        return
+    for field in ("data", "stringData"):
+        values = obj.data.get(field)
+        if isinstance(values, dict) and any(v not in (None, "") for v in values.values()):
+            keys = ", ".join(sorted(str(k) for k in values))
+            yield Violation(
+                message=f"Secret '{obj.name}' has plaintext values in {field} ({keys})",
+                path=(field,),
+            )
+
+
+RULE = Rule(
+    id="plaintext-secret",
+    scope=Scope.OBJECT,
+    severity=Severity.ERROR,
+    summary="a Secret's values are committed in plain text",
+    remediation="Use a SealedSecret, an ExternalSecret or a SOPS-encrypted Secret instead.",
+    check=check,
+    doc=__doc__ or "",
+    kinds=frozenset({"Secret"}),
+)
