@@ -247,5 +247,135 @@ def schemas_import(crd_files: tuple[Path, ...], out_dir: Path) -> None:
         click.echo(str(path))
 
 
+@main.command("diff")
+@click.option("--base", "base", required=True, help="Compare against the merge base with this ref.")
+@click.option("--head", "head", help="The ref to review (default: the working tree).")
+@click.option(
+    "--format",
+    "fmt",
+    default="text",
+    show_default=True,
+    type=click.Choice(["text", "markdown", "json"]),
+)
+@click.option("--env", "envs", multiple=True, help="Only these environments (repeatable).")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "pykustomize", "kustomize", "kubectl"]),
+    help="kustomize engine (default: auto, or $GITOPS_ML_ENGINE).",
+)
+@click.option("--exit-code", is_flag=True, help="Exit 1 when the rendered objects differ.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here.")
+@click.option(
+    "-C",
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=".",
+    help="The GitOps repository (default: the current folder).",
+)
+@handle_errors
+def diff_command(
+    base: str,
+    head: str | None,
+    fmt: str,
+    envs: tuple[str, ...],
+    engine: str | None,
+    exit_code: bool,
+    output: Path | None,
+    directory: Path,
+) -> None:
+    """Show what a change does to the rendered objects of each environment.
+
+    Renders only the overlays the changed files reach, at the merge base of
+    BASE and HEAD and at HEAD (the working tree by default), and lists added,
+    removed and changed objects, ML-significant changes first, and the lint
+    findings the change adds or fixes.
+    """
+    from gitops_ml.lint.engine import find_root
+    from gitops_ml.review import DiffOptions, review
+    from gitops_ml.review_report import REVIEW_REPORTERS
+
+    result = review(
+        DiffOptions(
+            root=find_root(directory.resolve()),
+            base=base,
+            head=head,
+            environments=envs,
+            engine=engine,
+        )
+    )
+    color = (
+        fmt == "text" and output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    )
+    report = REVIEW_REPORTERS[fmt](result, color)
+    if output is not None:
+        from gitops_ml.yamlio import atomic_write
+
+        atomic_write(output, report)
+    else:
+        click.echo(report, nl=False)
+    if exit_code and result.has_differences:
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("model")
+@click.option("--from", "source", required=True, help="The environment to copy the version from.")
+@click.option("--to", "target", required=True, help="The environment to promote to.")
+@click.option("--no-commit", is_flag=True, help="Write the files but do not commit them.")
+@click.option("--dry-run", is_flag=True, help="Print the edit; write nothing.")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "pykustomize", "kustomize", "kubectl"]),
+    help="kustomize engine (default: auto, or $GITOPS_ML_ENGINE).",
+)
+@click.option(
+    "-C",
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=".",
+    help="The GitOps repository (default: the current folder).",
+)
+@handle_errors
+def promote(
+    model: str,
+    source: str,
+    target: str,
+    no_commit: bool,
+    dry_run: bool,
+    engine: str | None,
+    directory: Path,
+) -> None:
+    """Copy MODEL's image tags, digests and model URI from one environment to another.
+
+    Environment-specific settings (replicas, resources, namespace) stay as they
+    are. The target is rendered and linted before anything is written, and the
+    changed files are committed alone, comments and key order kept.
+    """
+    from gitops_ml.lint.engine import find_root
+    from gitops_ml.promote import PromoteOptions
+    from gitops_ml.promote import promote as run_promote
+
+    result = run_promote(
+        PromoteOptions(
+            root=find_root(directory.resolve()),
+            model=model,
+            source=source,
+            target=target,
+            commit=not no_commit,
+            dry_run=dry_run,
+            engine=engine,
+        )
+    )
+    for edit in result.edits:
+        click.echo(f"{edit.file}: {edit.what} {edit.name}: {edit.old} -> {edit.new}")
+    if dry_run:
+        click.echo(result.diff, nl=False)
+        click.echo("dry run: nothing written")
+    elif result.commit:
+        click.echo(f"committed {result.commit[:12]}: {result.message.splitlines()[0]}")
+    else:
+        click.echo(f"wrote {', '.join(result.files)} (not committed)")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
