@@ -4,10 +4,12 @@ Engines, in the order ``auto`` tries them: pykustomize (the Go library
 in-process), a ``kustomize`` binary, ``kubectl kustomize``. Every engine runs
 with load restrictions on and plugins, exec functions and Helm off.
 
-To trace each rendered object to the file it came from without touching the
-user's files, a leaf is built through a throw-away wrapper kustomization in a
-temporary folder that includes the leaf and asks for
-``buildMetadata: [originAnnotations]``; the annotations are read and removed.
+Leaves are built directly (what ``kubectl kustomize`` prints). To trace the
+objects of a leaf to the files they came from without touching the user's
+files, ``Renderer.origins`` builds it again through a throw-away wrapper
+kustomization in a temporary folder that includes the leaf and asks for
+``buildMetadata: [originAnnotations]``. Tracking origins makes kustomize about
+twice as slow, so lint asks for them only for overlays that have findings.
 
 Two traps of pykustomize are handled here: its error message is one global
 "last error", so a failed build's message is only read from a rebuild done
@@ -225,6 +227,7 @@ class Renderer:
         self._counter = 0
         self._lock = threading.Lock()
         self._done: dict[Path, Rendered] = {}
+        self._traced: dict[Path, Rendered] = {}
 
     def close(self) -> None:
         shutil.rmtree(self._tmp, ignore_errors=True)
@@ -250,16 +253,32 @@ class Renderer:
         return wrapper
 
     def _build_one(self, directory: Path) -> Rendered:
+        try:
+            objects = self.engine.build_json(directory)
+        except BuildError as exc:
+            return Rendered(directory=directory, error=str(exc))
+        return Rendered(directory=directory, objects=tuple(objects), origins=(None,) * len(objects))
+
+    def origins(self, directory: Path) -> Rendered:
+        """The build of ``directory`` with the file each object came from."""
+        with self._lock:
+            cached = self._traced.get(directory)
+        if cached is not None:
+            return cached
         wrapper = self._wrapper(directory)
         try:
             objects = self.engine.build_json(wrapper)
         except BuildError as exc:
-            return Rendered(directory=directory, error=str(exc))
+            rendered = Rendered(directory=directory, error=str(exc))
+        else:
+            real_wrapper = Path(os.path.realpath(wrapper))
+            origins = tuple(_origin(obj, real_wrapper) for obj in objects)
+            rendered = Rendered(directory=directory, objects=tuple(objects), origins=origins)
         finally:
             shutil.rmtree(wrapper.parent, ignore_errors=True)
-        real_wrapper = Path(os.path.realpath(wrapper))
-        origins = tuple(_origin(obj, real_wrapper) for obj in objects)
-        return Rendered(directory=directory, objects=tuple(objects), origins=origins)
+        with self._lock:
+            self._traced[directory] = rendered
+        return rendered
 
     def _error_alone(self, directory: Path) -> str:
         """Rebuild a failed leaf by itself, so the message is its own."""

@@ -78,8 +78,10 @@ def test_origins_point_at_the_source_files(tmp_path: Path) -> None:
     (tmp_path / "prod").mkdir()
     (tmp_path / "prod" / "kustomization.yaml").write_text("resources:\n- ../base\nnamespace: p\n")
     with Renderer(get_engine()) as renderer:
-        rendered = renderer.render(tmp_path / "prod")
-    assert rendered.error is None
+        plain = renderer.render(tmp_path / "prod")
+        rendered = renderer.origins(tmp_path / "prod")
+    assert rendered.error is None and plain.error is None
+    assert rendered.objects == plain.objects
     origins = {
         o["metadata"]["name"]: origin
         for o, origin in zip(rendered.objects, rendered.origins, strict=True)

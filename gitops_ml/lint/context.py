@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ class RenderedObject:
 
     data: dict[str, Any]
     key: ObjectKey
-    origin: str | None  # repo-relative file it came from
+    origin: str | None  # repo-relative file, when known without tracing (see LintContext.origin_of)
     overlay: str | None  # repo-relative leaf directory; None for a plain manifest
     environment: str | None
     model: str | None
@@ -98,6 +98,18 @@ class LintContext:
     full_run: bool = True  # False for a run limited to some files (pre-commit)
 
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    # overlay path -> {object key: repo-relative origin}; filled on demand by the engine
+    trace: Callable[[RenderedOverlay], dict[ObjectKey, str | None]] | None = None
+    _origins: dict[str, dict[ObjectKey, str | None]] = field(default_factory=dict, repr=False)
+
+    def origin_of(self, obj: RenderedObject) -> str | None:
+        """The file an object came from; traced through kustomize on first need."""
+        if obj.origin is not None or obj.overlay is None or self.trace is None:
+            return obj.origin
+        if obj.overlay not in self._origins:
+            overlay = next((o for o in self.overlays if o.path == obj.overlay), None)
+            self._origins[obj.overlay] = self.trace(overlay) if overlay else {}
+        return self._origins[obj.overlay].get(obj.key)
 
     def lines(self, rel_path: str) -> list[str]:
         """The text lines of a repository file, read once; empty when unreadable."""

@@ -10,11 +10,13 @@ problems (a missing path, an invalid config) raise ``UserError``.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitops_ml import yamlio
 from gitops_ml.config import Config, load_config
@@ -26,6 +28,9 @@ from gitops_ml.lint.suppress import Suppressions
 from gitops_ml.model import Finding, ObjectKey, Severity
 from gitops_ml.repo import Kustomization, Repository, locate, rel
 from gitops_ml.schemas import registry_for
+
+if TYPE_CHECKING:
+    from gitops_ml.render import Renderer
 
 Progress = Callable[[int, int], None]
 
@@ -128,21 +133,16 @@ def run_lint(options: LintOptions) -> LintResult:
     if options.environments:
         leaves = tuple(k for k in leaves if locate(k.rel_dir).environment in options.environments)
     _load_sources(ctx, repo, leaves, paths, full_run)
-    engine_name = _render(ctx, leaves, options)
-    _load_manifests(ctx, paths, options.environments)
+    from gitops_ml.render import Renderer, get_engine
 
-    locator = Locator(ctx)
-    suppressions = Suppressions(ctx, locator)
-    findings: list[Finding] = []
-    for rule in rules:
-        for subject, violation in _run_rule(ctx, rule):
-            finding = _finding(ctx, locator, rule, subject, violation)
-            if finding is not None:
-                findings.append(finding)
-    # a base shared by several overlays gives the same finding once per overlay
-    findings = list(dict.fromkeys(findings))
-    kept, suppressed = suppressions.apply(findings)
-    kept.sort(key=Finding.sort_key)
+    engine = get_engine(options.engine) if leaves else None
+    with Renderer(engine) if engine else contextlib.nullcontext() as renderer:
+        if renderer is not None:
+            _render(ctx, renderer, leaves, options)
+            ctx.trace = functools.partial(_trace, ctx, renderer)
+        _load_manifests(ctx, paths, options.environments)
+        kept, suppressed = _findings(ctx, rules)
+    ctx.trace = None
     return LintResult(
         root=root,
         findings=tuple(kept),
@@ -151,7 +151,7 @@ def run_lint(options: LintOptions) -> LintResult:
         objects=sum(1 for _ in ctx.objects()),
         files=len(ctx.sources),
         elapsed=time.perf_counter() - started,
-        engine=engine_name,
+        engine=engine.name if engine else "",
         kubernetes_version=schemas.kubernetes_version,
         environments=tuple(e.name for e in config.environments),
         context=ctx,
@@ -251,12 +251,9 @@ def _skip_reason(ctx: LintContext, leaf: Kustomization, allow_remote: bool) -> s
     return None
 
 
-def _render(ctx: LintContext, leaves: tuple[Kustomization, ...], options: LintOptions) -> str:
-    if not leaves:
-        return ""
-    from gitops_ml.render import Renderer, get_engine
-
-    engine = get_engine(options.engine)
+def _render(
+    ctx: LintContext, renderer: Renderer, leaves: tuple[Kustomization, ...], options: LintOptions
+) -> None:
     overlays: dict[Path, RenderedOverlay] = {}
     to_build: list[Path] = []
     for leaf in leaves:
@@ -266,20 +263,19 @@ def _render(ctx: LintContext, leaves: tuple[Kustomization, ...], options: LintOp
         overlays[leaf.dir] = overlay
         if overlay.skipped is None:
             to_build.append(leaf.dir)
-    with Renderer(engine) as renderer:
-        results = renderer.render_many(to_build, options.progress)
+    results = renderer.render_many(to_build, options.progress)
     for directory, rendered in results.items():
         overlay = overlays[directory]
         if rendered.error is not None:
             overlay.error = rendered.error
             _load_closure_files(ctx, overlay.kustomization)
             continue
-        for index, (obj, origin) in enumerate(zip(rendered.objects, rendered.origins, strict=True)):
+        for index, obj in enumerate(rendered.objects):
             overlay.objects.append(
                 RenderedObject(
                     data=obj,
                     key=ObjectKey.of(obj),
-                    origin=rel(ctx.root, origin) if origin is not None else None,
+                    origin=None,
                     overlay=overlay.path,
                     environment=overlay.environment,
                     model=overlay.model,
@@ -288,7 +284,32 @@ def _render(ctx: LintContext, leaves: tuple[Kustomization, ...], options: LintOp
             )
     _learn_crds(ctx, overlays.values())
     ctx.overlays = list(overlays.values())
-    return engine.name
+
+
+def _trace(
+    ctx: LintContext, renderer: Renderer, overlay: RenderedOverlay
+) -> dict[ObjectKey, str | None]:
+    traced = renderer.origins(overlay.kustomization.dir)
+    return {
+        ObjectKey.of(obj): rel(ctx.root, origin) if origin is not None else None
+        for obj, origin in zip(traced.objects, traced.origins, strict=True)
+    }
+
+
+def _findings(ctx: LintContext, rules: tuple[Rule, ...]) -> tuple[list[Finding], list[Finding]]:
+    locator = Locator(ctx)
+    suppressions = Suppressions(ctx, locator)
+    findings: list[Finding] = []
+    for rule in rules:
+        for subject, violation in _run_rule(ctx, rule):
+            finding = _finding(ctx, locator, rule, subject, violation)
+            if finding is not None:
+                findings.append(finding)
+    # a base shared by several overlays gives the same finding once per overlay
+    findings = list(dict.fromkeys(findings))
+    kept, suppressed = suppressions.apply(findings)
+    kept.sort(key=Finding.sort_key)
+    return kept, suppressed
 
 
 def _load_closure_files(ctx: LintContext, leaf: Kustomization) -> None:

@@ -139,16 +139,17 @@ class Locator:
             patched = self._from_patches(obj, path) or self._from_images(obj, path)
             if patched is not None:
                 return patched
-        if obj.origin is None:
+        origin = self.ctx.origin_of(obj)
+        if origin is None:
             overlay = self._overlay_file(obj)
             return overlay, None, None
-        doc = self._doc_for(obj.origin, obj)
+        doc = self._doc_for(origin, obj)
         if doc is None:
-            return obj.origin, None, None
+            return origin, None, None
         found = _walk(doc, obj.data, path)
         if found is None:
-            return obj.origin, None, None
-        return obj.origin, found[0], found[1]
+            return origin, None, None
+        return origin, found[0], found[1]
 
     def _overlay_file(self, obj: RenderedObject) -> str | None:
         for overlay in self.ctx.overlays:

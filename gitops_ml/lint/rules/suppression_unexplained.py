@@ -39,15 +39,20 @@ from gitops_ml.lint.context import LintContext
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.lint.suppress import COMMENT, parse_rules
 from gitops_ml.model import Severity
+from gitops_ml.repo import rel
 
 _WILDCARDS = frozenset({"all", "*"})
 
 
 def _files(ctx: LintContext) -> list[str]:
+    """Every file the run read: sources, manifests, and all that each overlay builds from."""
     files = dict.fromkeys(ctx.sources)
-    for obj in ctx.objects():
+    for obj in ctx.manifests:
         if obj.origin is not None:
             files[obj.origin] = None
+    for overlay in ctx.overlays:
+        for path in ctx.repo.files_of(overlay.kustomization):
+            files[rel(ctx.root, path)] = None
     return sorted(files)
 
 
