@@ -4,7 +4,8 @@
   object (in its source, so it is in the rendered object too); ``all`` or
   ``*`` suppresses every rule for that object.
 * ``# gitops-ml: ignore[rule-a,rule-b] reason`` on the line a finding points
-  at or on the line above it.
+  at, or alone on the line above it (a trailing comment on the line above
+  belongs to that line).
 
 Config settings (off, severity) are applied by the engine before this. Every
 suppressed finding is kept and counted in the summary.
@@ -58,10 +59,16 @@ class Suppressions:
             return False
         lines = self.ctx.lines(finding.file)
         for number in (finding.line, finding.line - 1):
-            if 1 <= number <= len(lines):
-                found = comment_rules(lines[number - 1])
-                if found and (finding.rule in found[0] or found[0] & {"all", "*"}):
-                    return True
+            if not 1 <= number <= len(lines):
+                continue
+            text = lines[number - 1]
+            # the line above counts only as a comment line of its own: a trailing
+            # comment there belongs to that line's own findings
+            if number != finding.line and not text.lstrip().startswith("#"):
+                continue
+            found = comment_rules(text)
+            if found and (finding.rule in found[0] or found[0] & {"all", "*"}):
+                return True
         return False
 
     def apply(self, findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
