@@ -15,7 +15,7 @@ where KServe puts the model and are fine).
   `model-v3` and `?versionId=...` count.
 * In every tier, a `storageUri` (or `STORAGE_URI`) whose scheme the KServe
   storage initializer does not support: it supports `gs://`, `s3://`,
-  `pvc://`, `file://`, `hdfs://`, `webhdfs://`, `hf://`, `oci://` (modelcars),
+  `pvc://`, `file://`, `hdfs://`, `webhdfs://`, `hf://`, `oci://` (modelcars), `oci+fetch://` (layers pulled by the storage initializer),
   `http(s)://` and Azure blob/file `https://` URLs (kserve
   `ClusterStorageContainer` default `supportedUriFormats` and
   `kserve/storage/storage.py`).
@@ -54,7 +54,7 @@ from gitops_ml.lint.rule import JsonPath, Rule, Scope, Violation
 from gitops_ml.model import Severity
 
 SUPPORTED_SCHEMES = frozenset(
-    {"gs", "s3", "pvc", "file", "hdfs", "webhdfs", "hf", "oci", "http", "https"}
+    {"gs", "s3", "pvc", "file", "hdfs", "webhdfs", "hf", "oci", "oci+fetch", "http", "https"}
 )
 _ENV_NAME = re.compile(r"(^|_)(MODEL_(URI|URL|PATH|DIR|ID|NAME_OR_PATH)|STORAGE_URI)$")
 _VERSION = re.compile(
