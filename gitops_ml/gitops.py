@@ -156,3 +156,110 @@ def commit_only(view: GitView, paths: Iterable[str], message: str) -> str:
 
 
 # == end of review and promote =========================================================
+
+
+# == scaffolding: init and new-model (branch, commit exactly the written paths) ==========
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    sha: str
+    branch: str | None
+
+
+def is_work_tree(path: Path) -> bool:
+    import git
+
+    try:
+        git.Repo(path, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return False
+    return True
+
+
+def init_repository(path: Path) -> None:
+    """``git init`` at ``path`` with ``main`` as the first branch."""
+    import git
+
+    repo = git.Repo.init(path)
+    repo.git.symbolic_ref("HEAD", "refs/heads/main")
+
+
+def _git_dir_state(view: GitView) -> str | None:
+    git_dir = Path(view.repo.git_dir)
+    for marker, what in (
+        ("MERGE_HEAD", "a merge"),
+        ("rebase-merge", "a rebase"),
+        ("rebase-apply", "a rebase or git am"),
+        ("CHERRY_PICK_HEAD", "a cherry-pick"),
+        ("REVERT_HEAD", "a revert"),
+        ("BISECT_LOG", "a bisect"),
+    ):
+        if (git_dir / marker).exists():
+            return what
+    return None
+
+
+def check_writable(view: GitView, paths: Iterable[str]) -> None:
+    """Refuse a detached HEAD, an unfinished merge or rebase, or dirty target paths."""
+    if view.repo.head.is_detached:
+        raise UserError(
+            "HEAD is detached; check out a branch (or pass --branch NAME) before committing"
+        )
+    state = _git_dir_state(view)
+    if state is not None:
+        raise UserError(f"the repository is in the middle of {state}; finish or abort it first")
+    dirty = dirty_paths(view, paths)
+    if dirty:
+        more = f" and {len(dirty) - 1} more" if len(dirty) > 1 else ""
+        raise UserError(f"{dirty[0]}{more} has uncommitted changes; commit or stash them first")
+
+
+def create_branch(view: GitView, name: str) -> None:
+    """Create ``name`` at HEAD and switch to it; refuse an existing branch."""
+    import git
+
+    if name in [h.name for h in view.repo.heads]:
+        raise UserError(f"branch {name!r} already exists; pick a new name")
+    try:
+        view.repo.git.switch("-c", name)
+    except git.GitCommandError as exc:
+        detail = (exc.stderr or str(exc)).strip().splitlines()
+        raise UserError(f"cannot create branch {name!r}: {detail[-1] if detail else exc}") from None
+
+
+def current_branch(view: GitView) -> str | None:
+    return None if view.repo.head.is_detached else str(view.repo.active_branch.name)
+
+
+def commit_paths(view: GitView, paths: Iterable[str], message: str) -> CommitResult:
+    """Stage and commit exactly ``paths``; other staged changes stay staged, uncommitted."""
+    import git
+
+    wanted = [f"{view.prefix}/{p}" if view.prefix else p for p in paths]
+    if not wanted:
+        raise UserError("nothing to commit")
+    try:
+        unborn = not view.repo.head.is_valid()
+        if unborn:
+            staged = {str(path) for path, _stage in view.repo.index.entries}
+            others = sorted(staged - set(wanted))
+            if others:
+                raise UserError(
+                    f"{others[0]} is staged in a repository without commits; commit it first"
+                )
+        view.repo.index.add(wanted)
+        view.repo.index.write()
+        if unborn:
+            # `git commit -- paths` needs a HEAD; the first commit holds only the index,
+            # which in a new repository is exactly what we just added
+            view.repo.git.commit("-m", message)
+        else:
+            view.repo.git.commit("--only", "-m", message, "--", *wanted)
+    except git.GitCommandError as exc:
+        detail = (exc.stderr or str(exc)).strip().splitlines()
+        raise UserError(f"git commit failed: {detail[-1] if detail else exc}") from None
+    return CommitResult(sha=str(view.repo.head.commit.hexsha), branch=current_branch(view))
+
+
+# == end of scaffolding ================================================================

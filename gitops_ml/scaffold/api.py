@@ -1,0 +1,224 @@
+"""``init`` and ``new-model``: spec -> plan -> lint in a scratch copy -> write -> commit.
+
+Nothing is written before the plan has been rendered and linted in a
+temporary folder holding the repository's config, components and clusters
+plus the planned files; an error-level finding stops the command there.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from gitops_ml import gitops
+from gitops_ml.config import CONFIG_NAMES, Config, infer_tier, load_config
+from gitops_ml.errors import UserError
+from gitops_ml.model import Finding, Severity
+from gitops_ml.scaffold import controllers, repofiles
+from gitops_ml.scaffold.model import Env, model_files
+from gitops_ml.scaffold.plan import Plan
+from gitops_ml.scaffold.spec import DEFAULT_ENVS, InitSpec, ModelSpec
+from gitops_ml.scaffold.writer import existing, write_plan
+
+# what a scratch copy needs besides the plan for lint to see the repository as it will be
+_CONTEXT = ("components", "clusters", "models")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    root: Path
+    plan: Plan
+    written: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    commit: str | None = None
+    branch: str | None = None
+    findings: tuple[Finding, ...] = ()
+    dry_run: bool = False
+
+
+def environments(names: Iterable[str], config: Config | None = None) -> tuple[Env, ...]:
+    out = []
+    for name in names:
+        known = config.environment(name) if config and config.explicit_environments else None
+        namespace = known.namespace if known and known.namespace else f"ml-{name}"
+        tier = known.tier if known else infer_tier(name)
+        out.append(Env(name=name, namespace=namespace, tier=tier))
+    return tuple(out)
+
+
+# -- validation -----------------------------------------------------------------------
+
+
+def lint_plan(root: Path | None, plan: Plan) -> tuple[Finding, ...]:
+    """Lint the repository as it would be with ``plan`` written; return the findings."""
+    from gitops_ml.lint.engine import LintOptions, run_lint
+
+    with tempfile.TemporaryDirectory(prefix="gitops-ml-plan-") as tmp:
+        scratch = Path(tmp) / "repo"
+        scratch.mkdir()
+        if root is not None:
+            for name in (*CONFIG_NAMES, *_CONTEXT):
+                source = root / name
+                if source.is_symlink():
+                    continue
+                if source.is_dir():
+                    shutil.copytree(source, scratch / name, symlinks=True)
+                elif source.is_file():
+                    shutil.copy2(source, scratch / name)
+        for rel, text in plan:
+            path = scratch / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        result = run_lint(LintOptions(paths=(scratch,), root=scratch))
+    return result.findings
+
+
+def _refuse_errors(findings: tuple[Finding, ...]) -> None:
+    errors = [f for f in findings if f.severity >= Severity.ERROR]
+    if not errors:
+        return
+    listed = "; ".join(f"{f.file}:{f.line or 1}: [{f.rule}] {f.message}" for f in errors[:5])
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    raise UserError(f"the generated files do not pass lint, so nothing was written: {listed}{more}")
+
+
+# -- init -----------------------------------------------------------------------------
+
+
+def init_plan(spec: InitSpec) -> Plan:
+    envs = environments(spec.environments)
+    files: dict[str, str] = {
+        "gitops-ml.yaml": repofiles.config_file(spec, envs),
+        "README.md": repofiles.readme_file(spec, envs),
+        ".pre-commit-config.yaml": repofiles.precommit_file(),
+        ".github/workflows/gitops-ml.yaml": repofiles.workflow_file(),
+        "models/README.md": (
+            "# Models\n\nOne folder per model, written by `gitops-ml new-model`: `base/` and\n"
+            "`overlays/<env>/`.\n"
+        ),
+    }
+    files.update(repofiles.component_files())
+    for env in envs:
+        files.update(controllers.controller_files(spec.controller, env, spec.repo_url))
+    return Plan.of(files, f"chore(repo): set up gitops-ml layout for {spec.controller}")
+
+
+def _empty_glob(finding: Finding) -> bool:
+    return finding.rule == "controller-missing-path" and "matches no folder" in finding.message
+
+
+def _is_gitops_ml_repo(directory: Path) -> bool:
+    return any((directory / name).is_file() for name in CONFIG_NAMES)
+
+
+def init_repo(
+    directory: Path, spec: InitSpec, *, commit: bool = True, force: bool = False
+) -> Outcome:
+    directory = directory.absolute()
+    if directory.exists() and not directory.is_dir():
+        raise UserError(f"{directory} is a file, not a folder")
+    entries = [p for p in directory.iterdir() if p.name != ".git"] if directory.exists() else []
+    plan = init_plan(spec)
+    if entries and not _is_gitops_ml_repo(directory) and not force:
+        raise UserError(
+            f"{directory} is not empty and holds no gitops-ml.yaml; pass --force to add the "
+            "layout beside its files (no existing file is overwritten)"
+        )
+    present = set(existing(directory, plan)) if directory.exists() else set()
+    todo = plan.without(present)
+    # an ApplicationSet glob matches no folder until the first model is added
+    findings = tuple(f for f in lint_plan(None, plan) if not _empty_glob(f))
+    _refuse_errors(findings)
+    directory.mkdir(parents=True, exist_ok=True)
+    if not gitops.is_work_tree(directory):
+        gitops.init_repository(directory)
+    view = gitops.open_view(directory)
+    if commit and todo.files:
+        gitops.check_writable(view, todo.paths)
+    written = write_plan(directory, todo)
+    result = None
+    if commit and written:
+        result = gitops.commit_paths(view, written, plan.message)
+    return Outcome(
+        root=directory,
+        plan=todo,
+        written=written,
+        skipped=tuple(sorted(present)),
+        commit=result.sha if result else None,
+        branch=result.branch if result else gitops.current_branch(view),
+    )
+
+
+# -- new-model ----------------------------------------------------------------------
+
+
+def find_repo_root(start: Path) -> Path:
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if _is_gitops_ml_repo(folder):
+            return folder
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    raise UserError(
+        f"{start} is not inside a gitops-ml repository; run `gitops-ml init` first or pass --repo"
+    )
+
+
+def model_plan(root: Path, spec: ModelSpec, env_names: tuple[str, ...] | None) -> Plan:
+    config = load_config(root)
+    names = env_names or tuple(e.name for e in config.environments) or DEFAULT_ENVS
+    envs = environments(names, config)
+    files = model_files(spec, envs)
+    if config.controller == "flux":
+        for env in envs:
+            files.update(controllers.flux_model_file(spec.name, env))
+    for rel, text in repofiles.component_files().items():
+        if not (root / rel).exists():
+            files[rel] = text
+    message = f"feat(models): add {spec.name} ({spec.summary})"
+    return Plan.of(files, message)
+
+
+def new_model(
+    spec: ModelSpec,
+    *,
+    repo: Path | None = None,
+    envs: tuple[str, ...] | None = None,
+    branch: str | None = None,
+    commit: bool = True,
+    dry_run: bool = False,
+    force: bool = False,
+) -> Outcome:
+    root = find_repo_root(repo if repo is not None else Path.cwd())
+    if repo is not None and not repo.is_dir():
+        raise UserError(f"--repo {repo} is not a folder")
+    model_dir = root / "models" / spec.name
+    if (model_dir.exists() or model_dir.is_symlink()) and not force:
+        raise UserError(
+            f"model {spec.name!r} already exists in models/{spec.name}; pass --force to "
+            "regenerate its files"
+        )
+    plan = model_plan(root, spec, envs)
+    findings = lint_plan(root, plan)
+    _refuse_errors(findings)
+    if dry_run:
+        return Outcome(root=root, plan=plan, findings=findings, dry_run=True)
+    view = gitops.open_view(root) if commit or branch else None
+    if view is not None:
+        gitops.check_writable(view, plan.paths)
+        if branch:
+            gitops.create_branch(view, branch)
+    written = write_plan(root, plan, overwrite=force)
+    result = gitops.commit_paths(view, written, plan.message) if view and commit else None
+    return Outcome(
+        root=root,
+        plan=plan,
+        written=written,
+        commit=result.sha if result else None,
+        branch=gitops.current_branch(view) if view else None,
+        findings=findings,
+    )

@@ -1,0 +1,286 @@
+"""What the user asked for, validated: ``ModelSpec`` for new-model, ``InitSpec`` for init.
+
+Every check raises a ``UserError`` whose message is one sentence naming the
+option and what would be accepted; nothing downstream validates again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gitops_ml.errors import UserError
+
+FRAMEWORKS = (
+    "pytorch",
+    "tensorflow",
+    "keras",
+    "sklearn",
+    "xgboost",
+    "onnx",
+    "huggingface",
+    "triton",
+    "custom",
+)
+SERVING = ("kserve", "kserve-serverless", "deployment", "none")
+TRAINING = ("pytorchjob", "tfjob", "trainjob", "job", "none")
+CONTROLLERS = ("argocd", "flux")
+DEFAULT_ENVS = ("dev", "staging", "prod")
+
+# KServe predictor modelFormat per framework; Keras models are served as
+# TensorFlow SavedModels, and custom images bring their own server.
+MODEL_FORMATS = {
+    "pytorch": "pytorch",
+    "tensorflow": "tensorflow",
+    "keras": "tensorflow",
+    "sklearn": "sklearn",
+    "xgboost": "xgboost",
+    "onnx": "onnx",
+    "huggingface": "huggingface",
+    "triton": "triton",
+}
+
+# Which training operators make sense for which framework (custom: any).
+_TRAINING_FRAMEWORKS = {
+    "pytorchjob": {"pytorch", "huggingface", "onnx", "custom"},
+    "tfjob": {"tensorflow", "keras", "custom"},
+    "trainjob": {"pytorch", "huggingface", "onnx", "custom"},
+}
+
+_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$")
+_ENV = re.compile(r"^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$")
+_IMAGE = re.compile(
+    r"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$"
+)
+_URI = re.compile(r"^(s3|gs|hf|pvc|oci|https|azureblob)://[^\s'\"#]+$")
+_CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?]+$")
+_BRANCH = re.compile(r"^(?!/|.*(\.\.|//|@\{|\.lock$|/$|\.$))[A-Za-z0-9._/-]{1,200}$")
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image reference split the way a kustomize ``images:`` entry wants it."""
+
+    name: str
+    tag: str | None = None
+    digest: str | None = None
+    placeholder: bool = False
+
+    @property
+    def ref(self) -> str:
+        if self.digest:
+            return f"{self.name}@{self.digest}"
+        return f"{self.name}:{self.tag}"
+
+
+def parse_image(value: str, option: str) -> Image:
+    if not _IMAGE.match(value):
+        raise UserError(
+            f"{option} {value!r} is not an image reference such as ghcr.io/acme/x:1.2.3"
+        )
+    digest = None
+    if "@" in value:
+        value, digest = value.split("@", 1)
+    last = value.rsplit("/", 1)[-1]
+    tag = None
+    if ":" in last:
+        value, tag = value.rsplit(":", 1)
+    if digest is None and tag is None:
+        raise UserError(
+            f"{option} {value!r} needs a version tag or a digest, such as {value}:1.0.0"
+        )
+    if digest is None and tag == "latest":
+        raise UserError(f"{option} must pin a version; 'latest' changes under a running model")
+    return Image(name=value, tag=tag, digest=digest)
+
+
+def parse_envs(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    envs = tuple(e.strip() for e in value.split(",") if e.strip())
+    if not envs:
+        raise UserError("--envs needs at least one environment name, such as dev,staging,prod")
+    for env in envs:
+        if not _ENV.match(env):
+            raise UserError(f"--envs entry {env!r} is not a lower-case DNS label such as staging")
+    if len(set(envs)) != len(envs):
+        raise UserError("--envs lists an environment twice")
+    return envs
+
+
+def check_branch(value: str | None) -> str | None:
+    if value is not None and not _BRANCH.match(value):
+        raise UserError(f"--branch {value!r} is not a valid git branch name")
+    return value
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    framework: str
+    serving: str
+    training: str
+    serving_image: Image | None
+    training_image: Image | None
+    storage_uri: str | None
+    storage_placeholder: bool
+    gpus: int
+    workers: int
+    schedule: str | None
+
+    @property
+    def model_format(self) -> str | None:
+        return MODEL_FORMATS.get(self.framework)
+
+    @property
+    def uses_torch(self) -> bool:
+        return self.framework in ("pytorch", "huggingface") or self.training in (
+            "pytorchjob",
+            "trainjob",
+        )
+
+    @property
+    def serving_container(self) -> bool:
+        """The server is an image of ours (Deployment, or KServe with a custom image)."""
+        return self.serving == "deployment" or (
+            self.serving.startswith("kserve") and self.framework == "custom"
+        )
+
+    def images(self) -> tuple[Image, ...]:
+        return tuple(i for i in (self.serving_image, self.training_image) if i is not None)
+
+    @property
+    def summary(self) -> str:
+        parts = [p for p in (self.serving, self.training) if p != "none"]
+        return ", ".join(parts)
+
+
+def model_spec(
+    name: str,
+    *,
+    framework: str,
+    serving: str,
+    training: str,
+    image: str | None = None,
+    training_image: str | None = None,
+    storage_uri: str | None = None,
+    gpus: int = 0,
+    workers: int | None = None,
+    schedule: str | None = None,
+) -> ModelSpec:
+    """Validate new-model's options into a ModelSpec, or raise a UserError."""
+    if not _NAME.match(name):
+        raise UserError(
+            f"model name {name!r} must be a lower-case DNS label of at most 40 characters "
+            "starting with a letter, such as fraud-detector"
+        )
+    _choice("--framework", framework, FRAMEWORKS)
+    _choice("--serving", serving, SERVING)
+    _choice("--training", training, TRAINING)
+    if serving == "none" and training == "none":
+        raise UserError("--serving none with --training none leaves nothing to generate")
+    allowed = _TRAINING_FRAMEWORKS.get(training)
+    if allowed is not None and framework not in allowed:
+        raise UserError(
+            f"--training {training} does not train {framework} models; use one of "
+            f"{', '.join(sorted(t for t, f in _TRAINING_FRAMEWORKS.items() if framework in f)) or 'job'}"
+            " or job"
+        )
+    if gpus < 0 or gpus > 16:
+        raise UserError("--gpus must be between 0 and 16 GPUs per pod")
+    if workers is not None and training not in ("pytorchjob", "tfjob", "trainjob"):
+        raise UserError("--workers applies to --training pytorchjob, tfjob or trainjob only")
+    if workers is not None and not 1 <= workers <= 64:
+        raise UserError("--workers must be between 1 and 64")
+    if schedule is not None:
+        if training == "none":
+            raise UserError("--schedule retrains a model, so it needs a --training choice")
+        _check_cron(schedule)
+    if storage_uri is not None and not _URI.match(storage_uri):
+        raise UserError(
+            f"--storage-uri {storage_uri!r} is not a model URI such as s3://models/{name}/v1"
+        )
+    if image is not None and not (
+        serving == "deployment" or (serving.startswith("kserve") and framework == "custom")
+    ):
+        raise UserError(
+            "--image is the serving image of --serving deployment or --framework custom; "
+            "use --training-image for the training image"
+        )
+    if training_image is not None and training == "none":
+        raise UserError("--training-image needs a --training choice")
+
+    wants_server_image = serving == "deployment" or (
+        serving.startswith("kserve") and framework == "custom"
+    )
+    serving_image = None
+    if wants_server_image:
+        serving_image = (
+            parse_image(image, "--image")
+            if image
+            else Image(f"ghcr.io/acme/{name}-serve", "0.1.0", placeholder=True)
+        )
+    train_image = None
+    if training != "none":
+        train_image = (
+            parse_image(training_image, "--training-image")
+            if training_image
+            else Image(f"ghcr.io/acme/{name}-train", "0.1.0", placeholder=True)
+        )
+    needs_uri = serving.startswith("kserve") and framework != "custom"
+    placeholder = storage_uri is None and needs_uri
+    uri = storage_uri or (f"s3://models/{name}/v1" if needs_uri else None)
+    return ModelSpec(
+        name=name,
+        framework=framework,
+        serving=serving,
+        training=training,
+        serving_image=serving_image,
+        training_image=train_image,
+        storage_uri=uri,
+        storage_placeholder=placeholder,
+        gpus=gpus,
+        workers=workers if workers is not None else 1,
+        schedule=schedule,
+    )
+
+
+def _choice(option: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise UserError(f"{option} {value!r} is not one of {', '.join(choices)}")
+
+
+def _check_cron(value: str) -> None:
+    fields = value.split()
+    if value.startswith("@"):
+        if value not in ("@hourly", "@daily", "@weekly", "@monthly", "@yearly", "@midnight"):
+            raise UserError(f"--schedule {value!r} is not a cron macro such as @weekly")
+        return
+    if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+        raise UserError(
+            f"--schedule {value!r} is not a five-field cron expression such as '0 3 * * 0'"
+        )
+
+
+@dataclass(frozen=True)
+class InitSpec:
+    controller: str
+    repo_url: str
+    repo_url_placeholder: bool
+    environments: tuple[str, ...]
+
+
+def init_spec(controller: str, repo_url: str | None, envs: str | None) -> InitSpec:
+    _choice("--controller", controller, CONTROLLERS)
+    if repo_url is not None and not re.match(r"^(https://|ssh://|git@)[^\s'\"]+$", repo_url):
+        raise UserError(
+            f"--repo-url {repo_url!r} is not a git URL such as https://github.com/acme/ml-gitops.git"
+        )
+    environments = parse_envs(envs) or DEFAULT_ENVS
+    return InitSpec(
+        controller=controller,
+        repo_url=repo_url or "https://github.com/acme/ml-gitops.git",
+        repo_url_placeholder=repo_url is None,
+        environments=environments,
+    )

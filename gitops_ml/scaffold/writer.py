@@ -1,0 +1,74 @@
+"""Writing a Plan into a repository: only new files, atomically, never outside it.
+
+Each file goes through a temporary name and a rename
+(``yamlio.atomic_write``). A path whose existing parent is a symbolic link,
+or that already exists, is refused before anything is written. If a write
+fails part way, the files this call created are removed again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from gitops_ml.errors import UserError
+from gitops_ml.scaffold.plan import Plan
+from gitops_ml.yamlio import atomic_write
+
+
+def target(root: Path, rel: str) -> Path:
+    """``root / rel``, refusing a path that leaves ``root`` or passes through a link."""
+    root = root.resolve()
+    path = root / rel
+    current = root
+    for part in Path(rel).parts[:-1]:
+        current = current / part
+        if current.is_symlink():
+            raise UserError(
+                f"refusing to write {rel}: {current.relative_to(root)} is a symbolic link"
+            )
+        if current.exists() and not current.is_dir():
+            raise UserError(f"refusing to write {rel}: {current.relative_to(root)} is not a folder")
+    if path.is_symlink():
+        raise UserError(f"refusing to write {rel}: it is a symbolic link")
+    if not Path(os.path.normpath(path)).is_relative_to(root):
+        raise UserError(f"refusing to write {rel}: it is outside {root}")
+    return path
+
+
+def existing(root: Path, plan: Plan) -> list[str]:
+    return [rel for rel, _ in plan if (root / rel).exists() or (root / rel).is_symlink()]
+
+
+def write_plan(root: Path, plan: Plan, overwrite: bool = False) -> tuple[str, ...]:
+    """Write every file of ``plan`` under ``root``; return the paths written."""
+    targets = [(rel, target(root, rel), text) for rel, text in plan]
+    if not overwrite:
+        present = existing(root, plan)
+        if present:
+            more = f" and {len(present) - 1} more" if len(present) > 1 else ""
+            raise UserError(f"{present[0]}{more} already exists; nothing was written")
+    created_files: list[Path] = []
+    created_dirs: list[Path] = []
+    written: list[str] = []
+    try:
+        for rel, path, text in targets:
+            for parent in reversed(path.parents):
+                if not parent.exists():
+                    parent.mkdir()
+                    created_dirs.append(parent)
+            new = not path.exists()
+            atomic_write(path, text)
+            if new:
+                created_files.append(path)
+            written.append(rel)
+    except BaseException:
+        for path in reversed(created_files):
+            with contextlib.suppress(OSError):
+                path.unlink()
+        for folder in reversed(created_dirs):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    return tuple(written)
