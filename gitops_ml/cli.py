@@ -377,5 +377,157 @@ def promote(
         click.echo(f"wrote {', '.join(result.files)} (not committed)")
 
 
+# -- scaffolding: init and new-model ------------------------------------------------------
+
+
+def _print_outcome(outcome: Any, what: str) -> None:
+    for path in outcome.written:
+        click.echo(f"  wrote {path}")
+    for path in outcome.skipped:
+        click.echo(f"  kept  {path} (exists)")
+    for finding in outcome.findings:
+        click.echo(
+            f"  {finding.severity} {finding.rule}: {finding.file}:{finding.line or 1} "
+            f"{finding.message}",
+            err=True,
+        )
+    if outcome.commit:
+        click.echo(f"{what}: committed {outcome.commit[:12]} on {outcome.branch or 'HEAD'}")
+    elif outcome.written:
+        click.echo(f"{what}: wrote {len(outcome.written)} file(s), not committed")
+    else:
+        click.echo(f"{what}: nothing to write")
+
+
+@main.command("init")
+@click.argument("directory", type=click.Path(path_type=Path), default=".")
+@click.option("--controller", required=True, type=click.Choice(["argocd", "flux"]))
+@click.option("--repo-url", help="URL the controller clones (default: a placeholder).")
+@click.option("--envs", help="Environments in promotion order (default: dev,staging,prod).")
+@click.option("--no-commit", is_flag=True, help="Write the files but do not commit them.")
+@click.option(
+    "--force", is_flag=True, help="Add the layout to a non-empty folder (never overwrites)."
+)
+@handle_errors
+def init_command(
+    directory: Path,
+    controller: str,
+    repo_url: str | None,
+    envs: str | None,
+    no_commit: bool,
+    force: bool,
+) -> None:
+    """Create a GitOps repository for ML models in DIRECTORY (git init when needed)."""
+    from gitops_ml.scaffold import init_repo, init_spec
+
+    outcome = init_repo(
+        directory, init_spec(controller, repo_url, envs), commit=not no_commit, force=force
+    )
+    _print_outcome(outcome, f"initialised {outcome.root}")
+
+
+@main.command("new-model")
+@click.argument("name")
+@click.option(
+    "--framework",
+    required=True,
+    type=click.Choice(
+        [
+            "pytorch",
+            "tensorflow",
+            "keras",
+            "sklearn",
+            "xgboost",
+            "onnx",
+            "huggingface",
+            "triton",
+            "custom",
+        ]
+    ),
+)
+@click.option(
+    "--serving",
+    default="kserve",
+    show_default=True,
+    type=click.Choice(["kserve", "kserve-serverless", "deployment", "none"]),
+)
+@click.option(
+    "--training",
+    default="none",
+    show_default=True,
+    type=click.Choice(["pytorchjob", "tfjob", "trainjob", "job", "none"]),
+)
+@click.option("--image", help="Serving image (for --serving deployment or --framework custom).")
+@click.option("--training-image", help="Training image, pinned (name:tag or name@digest).")
+@click.option("--storage-uri", help="Where the model is stored, e.g. s3://models/fraud/v3.")
+@click.option("--gpus", type=int, default=0, show_default=True, help="GPUs per training pod.")
+@click.option("--workers", type=int, help="Worker replicas besides the master/chief (default 1).")
+@click.option("--schedule", metavar="CRON", help="Retrain on this cron schedule (UTC).")
+@click.option("--envs", help="Environments to generate (default: those in gitops-ml.yaml).")
+@click.option(
+    "--repo",
+    type=click.Path(path_type=Path),
+    help="The GitOps repository (default: the one holding the current folder).",
+)
+@click.option("--branch", help="Create and switch to this branch before committing.")
+@click.option("--no-commit", is_flag=True, help="Write the files but do not commit them.")
+@click.option("--dry-run", is_flag=True, help="Print the files it would write; change nothing.")
+@click.option("--show", is_flag=True, help="With --dry-run, print the files' contents too.")
+@click.option("--force", is_flag=True, help="Regenerate an existing model's files.")
+@handle_errors
+def new_model_command(
+    name: str,
+    framework: str,
+    serving: str,
+    training: str,
+    image: str | None,
+    training_image: str | None,
+    storage_uri: str | None,
+    gpus: int,
+    workers: int | None,
+    schedule: str | None,
+    envs: str | None,
+    repo: Path | None,
+    branch: str | None,
+    no_commit: bool,
+    dry_run: bool,
+    show: bool,
+    force: bool,
+) -> None:
+    """Add a model: a kustomize base and one overlay per environment, linted, committed."""
+    from gitops_ml.scaffold import model_spec, new_model
+    from gitops_ml.scaffold.spec import check_branch, parse_envs
+
+    spec = model_spec(
+        name,
+        framework=framework,
+        serving=serving,
+        training=training,
+        image=image,
+        training_image=training_image,
+        storage_uri=storage_uri,
+        gpus=gpus,
+        workers=workers,
+        schedule=schedule,
+    )
+    outcome = new_model(
+        spec,
+        repo=repo,
+        envs=parse_envs(envs),
+        branch=check_branch(branch),
+        commit=not no_commit,
+        dry_run=dry_run,
+        force=force,
+    )
+    if dry_run:
+        for path, text in outcome.plan:
+            click.echo(f"would write {path}")
+            if show:
+                click.echo(text)
+        click.echo(f"dry run: {len(outcome.plan.files)} file(s), nothing written")
+        return
+    _print_outcome(outcome, f"added model {name}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
