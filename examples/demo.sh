@@ -31,7 +31,7 @@ step "gitops-ml lint"
 gitops-ml lint
 
 step "a new churn server version in staging (kustomization edit, committed)"
-sed -i 's/newTag: 2.0.1/newTag: 2.1.0/' models/churn/overlays/staging/kustomization.yaml
+sed -i '0,/newTag: "2.0.1"/s//newTag: "2.1.0"/' models/churn/overlays/staging/kustomization.yaml
 git commit -qam "churn: serve 2.1.0 in staging"
 gitops-ml diff --base HEAD~1
 
