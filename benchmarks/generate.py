@@ -37,7 +37,7 @@ REGISTRY = "ghcr.io/example-org"
 STACKS = ("kserve-pytorchjob", "deployment-tfjob", "trainjob-kserve-serverless")
 # Per-environment replica counts; environments not listed here use 1.
 ENV_REPLICAS = {"dev": 1, "staging": 2, "prod": 3}
-GPU_ENVS = frozenset({"staging", "prod"})
+GPU_ENVS = frozenset({"dev", "staging", "prod"})
 HA_ENVS = frozenset({"prod"})
 
 __all__ = ["ModelSpec", "generate", "main", "model_specs"]
@@ -69,6 +69,8 @@ def model_specs(count: int, envs: list[str], seed: int) -> list[ModelSpec]:
         stack = STACKS[i % len(STACKS)]
         minor = rng.randint(0, 9)
         tags = {env: f"v1.{minor}.{rng.randint(0, 30)}" for env in envs}
+        if "staging" in tags and "prod" in tags:
+            tags["prod"] = tags["staging"]  # prod runs what staging ran, as after a promotion
         specs.append(
             ModelSpec(
                 name=f"model-{i:04d}",
@@ -225,10 +227,18 @@ def _isvc_raw(m: ModelSpec) -> str:
         f"    serviceAccountName: {m.name}\n"
         "    minReplicas: 1\n"
         "    maxReplicas: 4\n"
+        "    volumes:\n"
+        "      - name: dshm\n"
+        "        emptyDir:\n"
+        "          medium: Memory\n"
+        "          sizeLimit: 2Gi\n"
         "    model:\n"
         "      modelFormat:\n"
         "        name: pytorch\n"
         f"      storageUri: s3://models/{m.name}/v3\n"
+        "      volumeMounts:\n"
+        "        - name: dshm\n"
+        "          mountPath: /dev/shm\n"
         f"{_resources(m, 6, 1)}"
     )
 
