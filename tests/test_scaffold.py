@@ -146,3 +146,16 @@ def test_controller_objects(generated: Path) -> None:
         assert (generated / "clusters/prod/source.yaml").is_file()
         model = (generated / "clusters/prod/models/fraud.yaml").read_text()
         assert "path: ./models/fraud/overlays/prod" in model
+
+
+@pytest.mark.parametrize("controller", ["argocd", "flux"])
+def test_fresh_init_lints_clean(tmp_path: Path, controller: str) -> None:
+    # no model yet: the ApplicationSet glob matches nothing, which is not a finding
+    code, out = run(
+        "init", str(tmp_path / "ml"), "--controller", controller, "--repo-url", REPO_URL
+    )
+    assert code == 0, out
+    result = run_lint(LintOptions(paths=(tmp_path / "ml",)))
+    assert [(f.rule, f.file, f.line, f.message) for f in result.findings] == []
+    code, out = run("lint", str(tmp_path / "ml"))
+    assert code == 0 and "0 error(s), 0 warning(s)" in out, out

@@ -111,9 +111,9 @@ def test_comment_on_the_line_and_on_the_line_above(tmp_path: Path) -> None:
     )
     _edit(
         root / "clusters" / "staging" / "appset.yaml",
-        "      - path: models/*/overlay/staging",
+        "      - path: models/fraud/overlay/staging",
         "      # gitops-ml: ignore[controller-missing-path] migrating the layout\n"
-        "      - path: models/*/overlay/staging",
+        "      - path: models/fraud/overlay/staging",
     )
     result = _lint(root)
     assert _of(result, "controller-missing-path") == []

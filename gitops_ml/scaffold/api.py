@@ -106,10 +106,6 @@ def init_plan(spec: InitSpec) -> Plan:
     return Plan.of(files, f"chore(repo): set up gitops-ml layout for {spec.controller}")
 
 
-def _empty_glob(finding: Finding) -> bool:
-    return finding.rule == "controller-missing-path" and "matches no folder" in finding.message
-
-
 def _is_gitops_ml_repo(directory: Path) -> bool:
     return any((directory / name).is_file() for name in CONFIG_NAMES)
 
@@ -129,9 +125,7 @@ def init_repo(
         )
     present = set(existing(directory, plan)) if directory.exists() else set()
     todo = plan.without(present)
-    # an ApplicationSet glob matches no folder until the first model is added
-    findings = tuple(f for f in lint_plan(None, plan) if not _empty_glob(f))
-    _refuse_errors(findings)
+    _refuse_errors(lint_plan(None, plan))
     directory.mkdir(parents=True, exist_ok=True)
     if not gitops.is_work_tree(directory):
         gitops.init_repository(directory)

@@ -5,16 +5,19 @@ Checks the paths of Argo CD `Application`s (`spec.source.path`,
 `spec.sources[].path`) and Flux `Kustomization`s (`spec.path`, relative to
 the GitRepository root) that point at this repository: the folder must
 exist, and when it holds a kustomization that gitops-ml renders, it must
-build. For an ApplicationSet, every git directory generator glob must match
-at least one folder (Go `path.Match` semantics, as Argo CD uses: `*` does
-not cross `/`), and the template path rendered with each match must exist.
+build. For an ApplicationSet, a git directory generator path without a
+wildcard must name an existing folder, and the template path rendered with
+each folder the generator matches (Go `path.Match` semantics, as Argo CD
+uses: `*` does not cross `/`) must exist. A glob such as
+`models/*/overlays/dev` that matches nothing is not reported: it generates
+no Applications, which is the normal state of a repository with no model yet.
 
 ## Why is this bad?
 Argo CD shows the Application as `ComparisonError` and Flux marks the
 Kustomization not ready: nothing in that environment syncs, so a rollback
 of a misbehaving model, or a fix to a crash-looping training job, waits
-until someone notices. An ApplicationSet glob that matches nothing is
-worse: it silently generates no Applications at all, and may even prune
+until someone notices. A literal directory generator path that is missing
+is worse: it silently generates no Applications at all, and may even prune
 the ones it generated before.
 
 ## Example
@@ -52,6 +55,10 @@ def _what(kind: str) -> str:
     return {"Kustomization": "Flux Kustomization"}.get(kind, kind)
 
 
+def _has_wildcard(glob: str) -> bool:
+    return any(c in glob for c in "*?[")
+
+
 def check(
     ctx: LintContext, subject: LintContext, options: Mapping[str, Any]
 ) -> Iterator[Violation]:
@@ -79,11 +86,13 @@ def check(
                 path=target.path,
             )
     for glob in found.globs:
-        if not glob.exclude and not matched_dirs(ctx, [glob]):
+        if glob.exclude or _has_wildcard(glob.glob):
+            continue  # a glob that matches nothing generates no Applications: not an error
+        if not matched_dirs(ctx, [glob]):
             yield Violation(
                 message=(
                     f"ApplicationSet {glob.obj.name!r} directory generator path {glob.glob!r} "
-                    "matches no folder in the repository (`*` does not cross `/`)"
+                    "is not a folder in this repo"
                 ),
                 obj=glob.obj,
                 path=glob.path,
