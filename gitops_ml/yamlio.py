@@ -29,11 +29,22 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from gitops_ml.errors import UserError, YamlError
 
-MAX_FILE_BYTES = 4 * 1024 * 1024
+# Input limits; docs/limits.md says why each value was chosen.
+MAX_FILE_BYTES = 4 * 1024 * 1024  # any YAML we read, and any file handed to kustomize
+MAX_POSITIONED_BYTES = 512 * 1024  # round-trip parsing is pure Python, ~15x slower
 MAX_ALIASES = 1000
+MAX_NODES = 1_000_000  # per document, counting every alias as the copy it stands for
 MAX_DEPTH = 200
+# libyaml's composer recurses in C and overflows the stack (a segfault) somewhere
+# past 20,000 levels; above this much possible nesting, measure it on the event
+# stream, which libyaml produces without recursion, before composing.
+_PRESCAN_STRUCTURE = 2000
 
 _TRAILING_TABS = re.compile(r"[ \t]*\t[ \t]*$", re.MULTILINE)
+
+
+class LimitError(YamlError):
+    """A YAML text refused by an input limit (size, aliases, nesting), never parsed whole."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +73,7 @@ def _rt() -> YAML:
 def decode(data: bytes, name: str = "<text>") -> str:
     """Bytes of a YAML file to text: UTF-8 (a BOM is dropped) or a YamlError."""
     if len(data) > MAX_FILE_BYTES:
-        raise YamlError(f"{name} is {len(data)} bytes, over the {MAX_FILE_BYTES}-byte limit")
+        raise LimitError(f"{name} is {len(data)} bytes, over the {MAX_FILE_BYTES}-byte limit")
     if b"\x00" in data[:8192]:
         raise YamlError(f"{name} is a binary file, not YAML text")
     try:
@@ -77,7 +88,9 @@ def read_text(path: Path, name: str | None = None) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise YamlError(f"{name or path} is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
+            raise LimitError(
+                f"{name or path} is {size} bytes, over the {MAX_FILE_BYTES}-byte limit"
+            )
         data = path.read_bytes()
     except IsADirectoryError:
         raise YamlError(f"{name or path} is a directory, not a file") from None
@@ -90,26 +103,78 @@ def _check_aliases(text: str) -> None:
     # A billion-laughs document is small as text and huge once its aliases are
     # expanded (by json.dumps, by a rule walking it); refuse before parsing.
     if "*" in text and len(re.findall(r"(?:^|[\s\[{,:-])\*[^\s,\]}]+", text)) > MAX_ALIASES:
-        raise YamlError(f"more than {MAX_ALIASES} YAML aliases; refusing to expand them")
+        raise LimitError(f"more than {MAX_ALIASES} YAML aliases; refusing to expand them")
 
 
-def _check_depth(node: Any) -> None:
-    stack: list[tuple[Any, int]] = [(node, 0)]
-    seen: set[int] = set()
+def _structure(text: str) -> int:
+    """An upper bound of the nesting that flow brackets and block indicators can make."""
+    return (
+        text.count("[")
+        + text.count("{")
+        + text.count("- ")
+        + text.count("-\n")
+        + text.count("? ")
+        + text.count("?\n")
+    )
+
+
+def _check_nesting_events(text: str) -> None:
+    """Refuse deep nesting from libyaml's event stream, before anything recurses."""
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    depth = 0
+    try:
+        for event in YAML(typ="safe", pure=False).parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise LimitError(f"nesting deeper than {MAX_DEPTH} levels")
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except YAMLError:
+        return  # the loader reports it, at its position
+
+
+def _check_shape(node: Any) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, alias bombs and self-referencing aliases.
+
+    Aliases share one Python object, so the document is a graph: count each
+    container once, but with the size and height of what it expands to.
+    """
+    size: dict[int, int] = {}
+    height: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(node, False)]
     while stack:
-        item, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise YamlError(f"nesting deeper than {MAX_DEPTH} levels")
+        item, finished = stack.pop()
         if isinstance(item, dict):
-            if id(item) in seen:
-                continue
-            seen.add(id(item))
-            stack.extend((v, depth + 1) for v in item.values())
+            children = [v for v in item.values() if isinstance(v, dict | list)]
+            leaves = len(item) * 2 - len(children)
         elif isinstance(item, list):
-            if id(item) in seen:
-                continue
-            seen.add(id(item))
-            stack.extend((v, depth + 1) for v in item)
+            children = [v for v in item if isinstance(v, dict | list)]
+            leaves = len(item) - len(children)
+        else:
+            continue
+        key = id(item)
+        if finished:
+            on_path.discard(key)
+            size[key] = 1 + leaves + sum(size[id(c)] for c in children)
+            height[key] = 1 + max((height[id(c)] for c in children), default=0)
+            if height[key] > MAX_DEPTH:
+                raise LimitError(f"nesting deeper than {MAX_DEPTH} levels")
+            if size[key] > MAX_NODES:
+                raise LimitError(
+                    f"more than {MAX_NODES} values once aliases are expanded; "
+                    "refusing to expand them"
+                )
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise LimitError("a YAML alias refers to a collection that contains it")
+        on_path.add(key)
+        stack.append((item, True))
+        stack.extend((c, False) for c in children)
 
 
 def _error(exc: Exception, text: str = "") -> YamlError:
@@ -128,7 +193,7 @@ def _error(exc: Exception, text: str = "") -> YamlError:
             return YamlError(problem, line=mark.line + 1, column=mark.column + 1)
         return YamlError(problem)
     if isinstance(exc, RecursionError):
-        return YamlError(f"nesting deeper than {MAX_DEPTH} levels")
+        return LimitError(f"nesting deeper than {MAX_DEPTH} levels")
     return YamlError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
 
 
@@ -137,7 +202,11 @@ def is_duplicate_key(error: YamlError) -> bool:
 
 
 def _load(yaml: YAML, text: str) -> Loaded:
+    if len(text) > MAX_FILE_BYTES:
+        raise LimitError(f"{len(text)} characters, over the {MAX_FILE_BYTES}-byte limit")
     _check_aliases(text)
+    if _structure(text) > _PRESCAN_STRUCTURE:
+        _check_nesting_events(text)
     tab_lines: tuple[int, ...] = ()
     try:
         docs = tuple(yaml.load_all(text))
@@ -152,7 +221,7 @@ def _load(yaml: YAML, text: str) -> Loaded:
         except (YAMLError, RecursionError, ValueError, TypeError):
             raise error from None
     for doc in docs:
-        _check_depth(doc)
+        _check_shape(doc)
     return Loaded(documents=docs, tab_lines=tab_lines)
 
 
@@ -163,6 +232,10 @@ def load_fast(text: str) -> Loaded:
 
 def load_positioned(text: str) -> Loaded:
     """Round-trip documents whose mappings and sequences know their lines."""
+    if len(text) > MAX_POSITIONED_BYTES:
+        raise LimitError(
+            f"{len(text)} characters, over the {MAX_POSITIONED_BYTES}-byte limit for line positions"
+        )
     return _load(_rt(), text)
 
 
@@ -198,7 +271,7 @@ def walk(node: Any, path: tuple[str | int, ...]) -> tuple[int, int, int] | None:
         best = (line + 1, col + 1, depth)
     if best is None:
         lc = getattr(node, "lc", None)
-        if lc is not None:
+        if lc is not None and lc.line is not None and lc.col is not None:
             return (lc.line + 1, lc.col + 1, 0)
     return best
 

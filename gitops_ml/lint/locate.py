@@ -29,7 +29,7 @@ def _walk(src: Any, rendered: Any, path: JsonPath) -> tuple[int, int, int] | Non
     """Like ``yamlio.walk`` but follows list items by name, as rendered."""
     best: tuple[int, int, int] | None = None
     lc = getattr(src, "lc", None)
-    if lc is not None:
+    if lc is not None and lc.line is not None and lc.col is not None:  # tagged scalars have none
         best = (lc.line + 1, lc.col + 1, 0)
     for depth, part in enumerate(path, start=1):
         lc = getattr(src, "lc", None)
