@@ -82,7 +82,10 @@ class PyKustomizeEngine:
             message = ffi.string(err).decode("utf-8", "replace") if err != ffi.NULL else ""
             raise BuildError(message.removeprefix("kustomize build failed: ") or "build failed")
         text = self._ffi.string_from_c(result[0])
-        resources: list[dict[str, Any]] = json.loads(text).get("resources") or []
+        try:
+            resources: list[dict[str, Any]] = json.loads(text).get("resources") or []
+        except RecursionError:
+            raise BuildError("kustomize's output is nested too deeply to read") from None
         return resources
 
 
@@ -96,8 +99,6 @@ class BinaryEngine:
         self._argv = list(argv)
 
     def build_json(self, directory: Path) -> list[dict[str, Any]]:
-        from ruamel.yaml import YAML
-
         try:
             proc = subprocess.run(
                 [*self._argv, str(directory)],
@@ -110,7 +111,16 @@ class BinaryEngine:
             raise BuildError(f"{self.name} did not finish within {BUILD_TIMEOUT_S} s") from None
         if proc.returncode != 0:
             raise BuildError(_clean_cli_error(proc.stderr.decode("utf-8", "replace")))
-        docs = YAML(typ="safe", pure=False).load_all(proc.stdout.decode("utf-8", "replace"))
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import YAMLError
+
+        # kustomize writes no aliases and (its inputs being checked) little nesting
+        try:
+            docs = list(
+                YAML(typ="safe", pure=False).load_all(proc.stdout.decode("utf-8", "replace"))
+            )
+        except (YAMLError, RecursionError) as exc:
+            raise BuildError(f"kustomize's output cannot be read: {type(exc).__name__}") from None
         return [d for d in docs if isinstance(d, dict)]
 
 

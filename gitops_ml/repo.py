@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gitops_ml import yamlio
-from gitops_ml.errors import YamlError
+from gitops_ml.errors import UserError, YamlError
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -40,7 +40,8 @@ NOT_MANIFESTS = frozenset(
         "docker-compose.yaml",
     }
 )
-MAX_FILES = 50_000
+MAX_FILES = 20_000  # YAML files: about 12 s of reading on a small CI runner
+MAX_ENTRIES = 200_000  # files of any kind walked
 
 _REMOTE = re.compile(
     r"^(?:[a-z][a-z0-9+.-]*://|git::|git@|(?:github|gitlab|bitbucket)\.(?:com|org)/)", re.IGNORECASE
@@ -170,9 +171,12 @@ class Repository:
                 continue
             for name in sorted(filenames):
                 count += 1
-                if count > MAX_FILES:
-                    self.truncated = True
-                    return
+                if count > MAX_ENTRIES or len(self.yaml_files) > MAX_FILES:
+                    raise UserError(
+                        f"the repository holds more than {MAX_FILES} YAML files "
+                        f"(or {MAX_ENTRIES} files); list the folders that are not "
+                        "manifests under ignore: in gitops-ml.yaml"
+                    )
                 path = directory / name
                 if path.is_symlink() or self.ignored(rel(self.root, path)):
                     continue
@@ -306,28 +310,78 @@ class Repository:
         )
 
     def cycle_from(self, k: Kustomization) -> list[Kustomization] | None:
-        """A directory cycle reachable from ``k``, if there is one."""
+        """A directory cycle reachable from ``k``, if there is one (no recursion: chains can be long)."""
         path: list[Kustomization] = []
         on_path: set[Path] = set()
         done: set[Path] = set()
+        stack: list[tuple[Kustomization, Iterator[Kustomization]]] = []
 
-        def visit(node: Kustomization) -> list[Kustomization] | None:
-            if node.dir in on_path:
-                return [*path[path.index(node) :], node]
-            if node.dir in done:
-                return None
+        def enter(node: Kustomization) -> None:
             on_path.add(node.dir)
             path.append(node)
-            for child in self.children(node):
-                found = visit(child)
-                if found:
-                    return found
-            path.pop()
-            on_path.discard(node.dir)
-            done.add(node.dir)
-            return None
+            stack.append((node, iter(self.children(node))))
 
-        return visit(k)
+        enter(k)
+        while stack:
+            node, pending = stack[-1]
+            child = next(pending, None)
+            if child is None:
+                stack.pop()
+                path.pop()
+                on_path.discard(node.dir)
+                done.add(node.dir)
+            elif child.dir in on_path:
+                return [*path[path.index(child) :], child]
+            elif child.dir not in done:
+                enter(child)
+        return None
+
+    @cached_property
+    def cycles(self) -> dict[Path, int]:
+        """Directory -> cycle number, for kustomizations on a cycle of includes (Tarjan, iterative)."""
+        index: dict[Path, int] = {}
+        low: dict[Path, int] = {}
+        on_stack: set[Path] = set()
+        scc_stack: list[Path] = []
+        out: dict[Path, int] = {}
+        work: list[tuple[Path, Iterator[Kustomization]]] = []
+        for start in sorted(self.kustomizations):
+            if start in index:
+                continue
+
+            def enter(d: Path) -> None:
+                index[d] = low[d] = len(index)
+                scc_stack.append(d)
+                on_stack.add(d)
+                work.append((d, iter(self.children(self.kustomizations[d]))))
+
+            enter(start)
+            while work:
+                d, pending = work[-1]
+                child = next(pending, None)
+                if child is not None:
+                    if child.dir not in index:
+                        enter(child.dir)
+                    elif child.dir in on_stack:
+                        low[d] = min(low[d], index[child.dir])
+                    continue
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[d])
+                if low[d] != index[d]:
+                    continue
+                members = []
+                while True:
+                    m = scc_stack.pop()
+                    on_stack.discard(m)
+                    members.append(m)
+                    if m == d:
+                        break
+                k = self.kustomizations[d]
+                if len(members) > 1 or any(c.dir == d for c in self.children(k)):
+                    number = len(set(out.values()))
+                    out.update((m, number) for m in members)
+        return out
 
     def closure(self, k: Kustomization) -> tuple[Kustomization, ...]:
         """``k`` and every kustomization it includes, outermost first."""
@@ -419,3 +473,93 @@ def _strings(value: Any) -> Iterator[tuple[int, str]]:
 def _items(value: Any) -> Iterator[tuple[int, Any]]:
     if isinstance(value, list):
         yield from enumerate(value)
+
+
+# -- what kustomize would run: Helm and KRM functions, reported and never run ------
+
+FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/function")
+BUILTIN_PLUGINS = frozenset(
+    {
+        "AnnotationsTransformer",
+        "ConfigMapGenerator",
+        "HashTransformer",
+        "IAMPolicyGenerator",
+        "ImageTagTransformer",
+        "LabelTransformer",
+        "NamespaceTransformer",
+        "PatchJson6902Transformer",
+        "PatchStrategicMergeTransformer",
+        "PatchTransformer",
+        "PrefixSuffixTransformer",
+        "PrefixTransformer",
+        "ReplacementTransformer",
+        "ReplicaCountTransformer",
+        "SecretGenerator",
+        "SortOrderTransformer",
+        "SuffixTransformer",
+        "ValueAddTransformer",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Plugin:
+    """Something a kustomization asks kustomize to run: Helm, or a KRM function or plugin."""
+
+    field: str
+    path: tuple[str | int, ...]  # where in the kustomization it is named
+    what: str  # "helm", "exec", "container", "starlark", "function" or "plugin"
+    detail: str  # the chart, the executable, the image, or the kind
+
+
+def plugins_of(k: Kustomization) -> list[Plugin]:
+    """Helm charts and generator/transformer functions of ``k``, read and never run."""
+    data = k.data if isinstance(k.data, dict) else {}
+    out: list[Plugin] = []
+    for fld in ("helmCharts", "helmChartInflationGenerator"):
+        for i, chart in _items(data.get(fld)):
+            name = chart.get("name") if isinstance(chart, dict) else chart
+            out.append(Plugin(fld, (fld, i), "helm", str(name)))
+    targets = {ref.path: ref for ref in k.references}
+    for fld in ("generators", "transformers", "validators"):
+        for i, entry in _items(data.get(fld)):
+            docs: tuple[Any, ...] = ()
+            try:
+                if isinstance(entry, str) and "\n" in entry:
+                    docs = yamlio.load_fast(entry).documents
+                elif (ref := targets.get((fld, i))) is not None and ref.status == "file":
+                    assert ref.target is not None
+                    docs = yamlio.load_fast(yamlio.read_text(ref.target)).documents
+            except YamlError:
+                continue
+            for doc in docs:
+                plugin = _plugin_of(doc, fld, (fld, i))
+                if plugin is not None:
+                    out.append(plugin)
+    return out
+
+
+def _plugin_of(doc: Any, fld: str, path: tuple[str | int, ...]) -> Plugin | None:
+    if not isinstance(doc, dict):
+        return None
+    kind = str(doc.get("kind") or "")
+    meta = doc.get("metadata")
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    if isinstance(annotations, dict):
+        for name in FUNCTION_ANNOTATIONS:
+            if name in annotations:
+                spec = annotations[name]
+                try:
+                    parsed = yamlio.load_fast(spec).documents if isinstance(spec, str) else ()
+                except YamlError:
+                    parsed = ()
+                how = parsed[0] if parsed and isinstance(parsed[0], dict) else {}
+                for what, key in (("exec", "path"), ("container", "image"), ("starlark", "path")):
+                    if isinstance(how.get(what), dict):
+                        return Plugin(fld, path, what, str(how[what].get(key) or kind))
+                return Plugin(fld, path, "function", kind)
+    if kind == "HelmChartInflationGenerator":
+        return Plugin(fld, path, "helm", str(doc.get("chartName") or doc.get("name") or kind))
+    if kind and kind not in BUILTIN_PLUGINS:
+        return Plugin(fld, path, "plugin", kind)
+    return None

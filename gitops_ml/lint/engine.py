@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from gitops_ml.lint.locate import Locator
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.lint.suppress import Suppressions
 from gitops_ml.model import Finding, ObjectKey, Severity
-from gitops_ml.repo import Kustomization, Repository, locate, rel
+from gitops_ml.repo import Kustomization, Repository, locate, plugins_of, rel
 from gitops_ml.schemas import registry_for
 
 if TYPE_CHECKING:
@@ -234,15 +235,91 @@ def _under(path: Path, folder: Path) -> bool:
 # -- rendering ---------------------------------------------------------------------
 
 
-def _skip_reason(ctx: LintContext, leaf: Kustomization, allow_remote: bool) -> str | None:
+# Fields whose files kustomize parses as YAML; generator ``files``/``envs`` are data.
+_YAML_FIELDS = frozenset(
+    {
+        "resources",
+        "bases",
+        "crds",
+        "configurations",
+        "generators",
+        "transformers",
+        "validators",
+        "patches",
+        "patchesJson6902",
+        "patchesStrategicMerge",
+        "replacements",
+        "openapi",
+    }
+)
+_RUNS = {
+    "helm": "Helm on chart",
+    "exec": "the executable",
+    "container": "the container image",
+    "starlark": "the Starlark script",
+    "function": "the KRM function",
+    "plugin": "the plugin",
+}
+_DEEP_INDENT = re.compile(rb"^ {%d}" % yamlio.MAX_DEPTH, re.MULTILINE)
+
+
+def _refused(path: Path, rel_path: str, as_yaml: bool, cache: dict[Path, str | None]) -> str | None:
+    """Why kustomize must not be handed this file (over a limit), or None.
+
+    What our loader refuses (a size, an alias bomb, deep nesting) can exhaust
+    kustomize's memory or stack in this very process; a plain syntax error
+    cannot, and kustomize reports it in its own words.
+    """
+    if path in cache:
+        return cache[path]
+    reason: str | None = None
+    try:
+        size = path.stat().st_size
+        if size > yamlio.MAX_FILE_BYTES:
+            reason = f"{rel_path} is {size} bytes, over the {yamlio.MAX_FILE_BYTES}-byte limit"
+        elif as_yaml and path.is_file():
+            data = path.read_bytes()
+            # only a text with anchors or much nesting can be a bomb: parse just those
+            if (
+                b"&" in data
+                or _DEEP_INDENT.search(data)
+                or (data.count(b"[") + data.count(b"{") + data.count(b"- ") > yamlio.MAX_DEPTH)
+            ):
+                yamlio.load_fast(yamlio.decode(data, rel_path))
+    except yamlio.LimitError as exc:
+        reason = f"{rel_path}: {exc.message}"
+    except (YamlError, OSError):
+        reason = None
+    cache[path] = reason
+    return reason
+
+
+def _skip_reason(
+    ctx: LintContext, leaf: Kustomization, allow_remote: bool, cache: dict[Path, str | None]
+) -> str | None:
     cycle = ctx.repo.cycle_from(leaf)
     if cycle:
         chain = " -> ".join(k.rel_dir for k in cycle)
         return f"kustomizations include each other in a cycle: {chain}"
     for k in ctx.repo.closure(leaf):
+        if isinstance(k.error, yamlio.LimitError):
+            return f"{k.rel_file}: {k.error.message}"
         if k.error is not None:
             return None  # the build reports it
+        for plugin in plugins_of(k):
+            return (
+                f"{k.rel_file} asks kustomize to run {_RUNS[plugin.what]} {plugin.detail!r}, "
+                "which gitops-ml never runs"
+            )
         for ref in k.references:
+            if ref.status == "escapes":
+                return f"{k.rel_file} names {ref.value!r}, outside the repository"
+            if ref.status == "file" and ref.target is not None:
+                refused = _refused(
+                    ref.target, rel(ctx.root, ref.target), ref.field in _YAML_FIELDS, cache
+                )
+                if refused:
+                    return f"{refused}; kustomize is not given it"
             if ref.status == "remote" and not allow_remote:
                 return (
                     f"{k.rel_file} includes remote {ref.field} {ref.value!r}, which is not "
@@ -256,13 +333,16 @@ def _render(
 ) -> None:
     overlays: dict[Path, RenderedOverlay] = {}
     to_build: list[Path] = []
+    refused: dict[Path, str | None] = {}
     for leaf in leaves:
         loc = locate(leaf.rel_dir)
         overlay = RenderedOverlay(kustomization=leaf, model=loc.model, environment=loc.environment)
-        overlay.skipped = _skip_reason(ctx, leaf, options.allow_remote)
+        overlay.skipped = _skip_reason(ctx, leaf, options.allow_remote, refused)
         overlays[leaf.dir] = overlay
         if overlay.skipped is None:
             to_build.append(leaf.dir)
+        else:
+            _load_closure_files(ctx, leaf)  # what was not built still gets yaml-syntax
     results = renderer.render_many(to_build, options.progress)
     for directory, rendered in results.items():
         overlay = overlays[directory]
