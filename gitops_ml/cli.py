@@ -463,6 +463,13 @@ def init_command(
 @click.option("--gpus", type=int, default=0, show_default=True, help="GPUs per training pod.")
 @click.option("--workers", type=int, help="Worker replicas besides the master/chief (default 1).")
 @click.option("--schedule", metavar="CRON", help="Retrain on this cron schedule (UTC).")
+@click.option(
+    "--orchestrator",
+    default="kubernetes",
+    show_default=True,
+    type=click.Choice(["kubernetes", "airflow"]),
+    help="Who starts scheduled runs: a CronJob, or one Airflow DAG per environment.",
+)
 @click.option("--envs", help="Environments to generate (default: those in gitops-ml.yaml).")
 @click.option(
     "--repo",
@@ -486,6 +493,7 @@ def new_model_command(
     gpus: int,
     workers: int | None,
     schedule: str | None,
+    orchestrator: str,
     envs: str | None,
     repo: Path | None,
     branch: str | None,
@@ -509,6 +517,7 @@ def new_model_command(
         gpus=gpus,
         workers=workers,
         schedule=schedule,
+        orchestrator=orchestrator,
     )
     outcome = new_model(
         spec,
@@ -527,6 +536,51 @@ def new_model_command(
         click.echo(f"dry run: {len(outcome.plan.files)} file(s), nothing written")
         return
     _print_outcome(outcome, f"added model {name}")
+
+
+@main.group()
+def airflow() -> None:
+    """Airflow DAGs that launch the repository's own training runs."""
+
+
+@airflow.command("sync")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a manifest is out of date.")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "pykustomize", "kustomize", "kubectl"]),
+    help="kustomize engine (default: auto, or $GITOPS_ML_ENGINE).",
+)
+@click.option(
+    "-C",
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=".",
+    help="The GitOps repository (default: the current folder).",
+)
+@handle_errors
+def airflow_sync(check: bool, engine: str | None, directory: Path) -> None:
+    """Re-render each generated DAG's overlay into its committed training manifest."""
+    from gitops_ml.airflow import check_settings, sync
+    from gitops_ml.config import load_config
+    from gitops_ml.lint.engine import find_root
+
+    root = find_root(directory.resolve())
+    config = load_config(root)
+    check_settings(config)
+    result = sync(root, config, engine, check=check)
+    for problem in result.problems:
+        click.echo(f"gitops-ml: {problem}", err=True)
+    verb = "out of date" if check else "wrote"
+    for path in result.written:
+        click.echo(f"  {verb} {path}")
+    click.echo(
+        f"airflow sync: {len(result.written)} {'stale' if check else 'updated'}, "
+        f"{len(result.unchanged)} up to date"
+    )
+    if result.problems:
+        sys.exit(EXIT_USAGE)
+    if check and result.written:
+        sys.exit(EXIT_FINDINGS)
 
 
 if __name__ == "__main__":  # pragma: no cover

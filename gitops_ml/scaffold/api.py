@@ -7,9 +7,10 @@ plus the planned files; an error-level finding stops the command there.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from gitops_ml import gitops
 from gitops_ml.config import CONFIG_NAMES, Config, infer_tier, load_config
 from gitops_ml.errors import UserError
 from gitops_ml.model import Finding, Severity
+from gitops_ml.scaffold import airflow as airflow_dags
 from gitops_ml.scaffold import controllers, repofiles
 from gitops_ml.scaffold.model import Env, model_files
 from gitops_ml.scaffold.plan import Plan
@@ -52,10 +54,9 @@ def environments(names: Iterable[str], config: Config | None = None) -> tuple[En
 # -- validation -----------------------------------------------------------------------
 
 
-def lint_plan(root: Path | None, plan: Plan) -> tuple[Finding, ...]:
-    """Lint the repository as it would be with ``plan`` written; return the findings."""
-    from gitops_ml.lint.engine import LintOptions, run_lint
-
+@contextlib.contextmanager
+def _scratch(root: Path | None, plan: Plan) -> Iterator[Path]:
+    """A temporary copy of the repository's config, components, clusters and models, plus ``plan``."""
     with tempfile.TemporaryDirectory(prefix="gitops-ml-plan-") as tmp:
         scratch = Path(tmp) / "repo"
         scratch.mkdir()
@@ -72,8 +73,30 @@ def lint_plan(root: Path | None, plan: Plan) -> tuple[Finding, ...]:
             path = scratch / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+        yield scratch
+
+
+def lint_plan(root: Path | None, plan: Plan) -> tuple[Finding, ...]:
+    """Lint the repository as it would be with ``plan`` written; return the findings."""
+    from gitops_ml.lint.engine import LintOptions, run_lint
+
+    with _scratch(root, plan) as scratch:
         result = run_lint(LintOptions(paths=(scratch,), root=scratch))
     return result.findings
+
+
+def with_airflow_manifests(root: Path | None, plan: Plan) -> Plan:
+    """``plan`` plus the rendered training manifest of each Airflow DAG it writes."""
+    from gitops_ml import airflow
+
+    with _scratch(root, plan) as scratch:
+        result = airflow.sync(scratch, load_config(scratch))
+        if result.problems:
+            raise UserError(f"cannot render the Airflow training manifests: {result.problems[0]}")
+        files = dict(plan.files)
+        for rel in result.written:
+            files[rel] = (scratch / rel).read_text(encoding="utf-8")
+    return Plan.of(files, plan.message)
 
 
 def _refuse_errors(findings: tuple[Finding, ...]) -> None:
@@ -167,6 +190,7 @@ def model_plan(root: Path, spec: ModelSpec, env_names: tuple[str, ...] | None) -
     names = env_names or tuple(e.name for e in config.environments) or DEFAULT_ENVS
     envs = environments(names, config)
     files = model_files(spec, envs)
+    files.update(airflow_dags.dag_files(spec, envs, config.airflow))
     if config.controller == "flux":
         for env in envs:
             files.update(controllers.flux_model_file(spec.name, env))
@@ -197,6 +221,8 @@ def new_model(
             "regenerate its files"
         )
     plan = model_plan(root, spec, envs)
+    if spec.airflow:
+        plan = with_airflow_manifests(root, plan)
     findings = lint_plan(root, plan)
     _refuse_errors(findings)
     if dry_run:

@@ -25,6 +25,7 @@ FRAMEWORKS = (
 SERVING = ("kserve", "kserve-serverless", "deployment", "none")
 TRAINING = ("pytorchjob", "tfjob", "trainjob", "job", "none")
 CONTROLLERS = ("argocd", "flux")
+ORCHESTRATORS = ("kubernetes", "airflow")
 DEFAULT_ENVS = ("dev", "staging", "prod")
 
 # KServe predictor modelFormat per framework; Keras models are served as
@@ -128,6 +129,12 @@ class ModelSpec:
     gpus: int
     workers: int
     schedule: str | None
+    orchestrator: str = "kubernetes"  # who starts scheduled runs: a CronJob, or Airflow
+
+    @property
+    def airflow(self) -> bool:
+        """Airflow launches the training runs; the GitOps controller only defines them."""
+        return self.orchestrator == "airflow"
 
     @property
     def model_format(self) -> str | None:
@@ -168,6 +175,7 @@ def model_spec(
     gpus: int = 0,
     workers: int | None = None,
     schedule: str | None = None,
+    orchestrator: str = "kubernetes",
 ) -> ModelSpec:
     """Validate new-model's options into a ModelSpec, or raise a UserError."""
     if not _NAME.match(name):
@@ -193,10 +201,16 @@ def model_spec(
         raise UserError("--workers applies to --training pytorchjob, tfjob or trainjob only")
     if workers is not None and not 1 <= workers <= 64:
         raise UserError("--workers must be between 1 and 64")
+    _choice("--orchestrator", orchestrator, ORCHESTRATORS)
+    if orchestrator == "airflow" and schedule is None:
+        raise UserError("--orchestrator airflow schedules retraining, so it needs --schedule")
     if schedule is not None:
         if training == "none":
             raise UserError("--schedule retrains a model, so it needs a --training choice")
-        _check_cron(schedule)
+        if orchestrator == "airflow":
+            _check_airflow_schedule(schedule)
+        else:
+            _check_cron(schedule)
     if storage_uri is not None and not _URI.match(storage_uri):
         raise UserError(
             f"--storage-uri {storage_uri!r} is not a model URI such as s3://models/{name}/v1"
@@ -243,6 +257,7 @@ def model_spec(
         gpus=gpus,
         workers=workers if workers is not None else 1,
         schedule=schedule,
+        orchestrator=orchestrator,
     )
 
 
@@ -260,6 +275,17 @@ def _check_cron(value: str) -> None:
     if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
         raise UserError(
             f"--schedule {value!r} is not a five-field cron expression such as '0 3 * * 0'"
+        )
+
+
+def _check_airflow_schedule(value: str) -> None:
+    from gitops_ml.airflow import schedule_problem
+
+    problem = schedule_problem(value)
+    if problem is not None or value in ("@once", "@continuous"):
+        raise UserError(
+            f"--schedule {value!r} is not a retraining schedule Airflow accepts, such as "
+            "'0 3 * * 0' or @weekly"
         )
 
 

@@ -15,6 +15,9 @@ Choices a reviewer will ask about:
   self-heal, Flux's next reconcile) recreates it from git, which starts a new
   run with exactly the version the overlay pins. A copy of the manifest in a
   ConfigMap would drift from the overlay's ``images:`` on every promotion.
+* ``--orchestrator airflow``: no CronJob. The training object carries Argo CD's
+  ``hook: Skip`` and Flux's ``ssa: Ignore`` so the controllers never create it;
+  an Airflow DAG creates it from its committed rendering (``scaffold/airflow.py``).
 """
 
 from __future__ import annotations
@@ -128,6 +131,21 @@ def _metadata(spec: ModelSpec, name: str, component: str, gpu: bool) -> str:
     return f"metadata:\n  name: {name}\n  labels:\n{labels(spec, component, 4, gpu)}\n"
 
 
+def _airflow_annotations(spec: ModelSpec) -> str:
+    return (
+        "  annotations:\n"
+        f"    # Airflow starts this run (dags/{spec.name}_<env>_retrain.py, from the rendered\n"
+        "    # manifest next to it); the GitOps controllers keep it in git but never apply it.\n"
+        "    argocd.argoproj.io/hook: Skip\n"
+        "    kustomize.toolkit.fluxcd.io/ssa: Ignore\n"
+    )
+
+
+def _training_metadata(spec: ModelSpec) -> str:
+    text = _metadata(spec, training_name(spec), "training", spec.gpus > 0)
+    return text + _airflow_annotations(spec) if spec.airflow else text
+
+
 def _run_policy() -> str:
     return (
         "  runPolicy:\n"
@@ -155,7 +173,7 @@ def _kubeflow_job(spec: ModelSpec) -> str:
             False,
         )
     text = f"apiVersion: kubeflow.org/v1\nkind: {kind}\n"
-    text += _metadata(spec, training_name(spec), "training", spec.gpus > 0)
+    text += _training_metadata(spec)
     text += "spec:\n" + _run_policy() + f"  {field}:\n"
     for role in roles:
         replicas = 1 if role != "Worker" else spec.workers
@@ -167,7 +185,7 @@ def _kubeflow_job(spec: ModelSpec) -> str:
 
 def _trainjob(spec: ModelSpec) -> str:
     text = "apiVersion: trainer.kubeflow.org/v1alpha1\nkind: TrainJob\n"
-    text += _metadata(spec, training_name(spec), "training", spec.gpus > 0)
+    text += _training_metadata(spec)
     text += (
         "spec:\n"
         "  # The runtime (installed with Kubeflow Trainer) defines the pods; this job\n"
@@ -242,9 +260,11 @@ def _cron_head(spec: ModelSpec, name: str, gpu: bool) -> str:
 
 
 def _job(spec: ModelSpec) -> str:
-    if spec.schedule:
+    if spec.schedule and not spec.airflow:
         return _cron_head(spec, training_name(spec), spec.gpus > 0) + _job_spec(spec, 6)
     text = "apiVersion: batch/v1\nkind: Job\n"
+    if spec.airflow:
+        return text + _training_metadata(spec) + "spec:\n" + _job_spec(spec, 2)
     text += _metadata(spec, training_name(spec), "training", spec.gpus > 0)
     text += (
         "  annotations:\n"
@@ -325,10 +345,10 @@ def training_files(spec: ModelSpec) -> dict[str, str]:
     else:
         main = _job(spec)
     files = {"training.yaml": main}
-    if spec.schedule and spec.training != "job":
+    if spec.schedule and spec.training != "job" and not spec.airflow:
         files["retrain.yaml"] = _retrain(spec)
     return files
 
 
 def uses_kubectl_image(spec: ModelSpec) -> bool:
-    return bool(spec.schedule) and spec.training not in ("job", "none")
+    return bool(spec.schedule) and spec.training not in ("job", "none") and not spec.airflow
