@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from gitops_ml.lint.rule import Rule
 from gitops_ml.lint.rules import (
+    airflow_dag_missing_manifest,
+    airflow_drift,
+    airflow_schedule_invalid,
     build_failed,
     canary_traffic_invalid,
     controller_missing_path,
@@ -59,6 +62,9 @@ RULES: tuple[Rule, ...] = (
     schema_invalid.RULE,
     unknown_kind.RULE,
     deprecated_api.RULE,
+    airflow_dag_missing_manifest.RULE,
+    airflow_schedule_invalid.RULE,
+    airflow_drift.RULE,
     controller_missing_path.RULE,
     controller_orphan_overlay.RULE,
     env_missing_overlay.RULE,
