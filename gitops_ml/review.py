@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gitops_ml import gitops, yamlio
+from gitops_ml import airflow, gitops, yamlio
+from gitops_ml.config import load_config
 from gitops_ml.lint.context import RenderedOverlay
 from gitops_ml.lint.engine import LintOptions, LintResult, run_lint
 from gitops_ml.model import Finding, ObjectKey
@@ -129,7 +130,7 @@ class ReviewResult:
 
     @property
     def has_differences(self) -> bool:
-        return bool(self.changes or self.problems)
+        return bool(self.changes or self.problems or self.highlights)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -195,6 +196,7 @@ def review(options: DiffOptions) -> ReviewResult:
             _lint_side(side, changed, options)
         changes, summaries, problems = _compare(base, head, options)
         highlights = tuple(h for c in changes for h in _highlights_of(c, base, head))
+        highlights += tuple(_airflow_highlights(changed, base, head))
         new, fixed = _findings_delta(base.lint, head.lint)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -431,6 +433,51 @@ def _highlights_of(change: ObjectChange, base: _Side, head: _Side) -> Iterator[H
             old=old.get(path),
             new=new.get(path),
         )
+
+
+def _airflow_highlights(changed: tuple[str, ...], base: _Side, head: _Side) -> Iterator[Highlight]:
+    """A DAG's changed schedule, and ML fields of a changed committed training manifest."""
+    folder = load_config(head.root).airflow.dags_folder.strip("/") + "/"
+    for rel in changed:
+        if not rel.startswith(folder):
+            continue
+        if rel.endswith(".py"):
+            old_dag, new_dag = (_dag_at(side.root, rel) for side in (base, head))
+            old = old_dag.schedules[0].value if old_dag and old_dag.schedules else None
+            new = new_dag.schedules[0].value if new_dag and new_dag.schedules else None
+            if old != new:
+                dag = new_dag or old_dag
+                env = (dag.value_of("environment") if dag else None) or NO_ENVIRONMENT
+                key = ObjectKey("airflow.apache.org", "DAG", None, rel)
+                yield Highlight(env, key, "schedule", "schedule", old, new)
+        elif rel.endswith((".yaml", ".yml")):
+            before, _ = airflow.load_manifest(base.root, rel)
+            after, _ = airflow.load_manifest(head.root, rel)
+            if before is None and after is None:
+                continue
+            key = ObjectKey.of(after or before or {})
+            env = _manifest_env(head.root, rel) or _manifest_env(base.root, rel) or NO_ENVIRONMENT
+            old_fields = dict(_flatten(airflow.comparable(before))) if before else {}
+            new_fields = dict(_flatten(airflow.comparable(after))) if after else {}
+            for path in sorted(set(old_fields) | set(new_fields)):
+                what = _classify(path)
+                if what and old_fields.get(path) != new_fields.get(path):
+                    field = f"{rel}: {'.'.join(path)}"
+                    yield Highlight(
+                        env, key, what, field, old_fields.get(path), new_fields.get(path)
+                    )
+
+
+def _dag_at(root: Path, rel: str) -> airflow.DagFile | None:
+    path = root / rel
+    return airflow.read_dag(root, path) if path.is_file() and not path.is_symlink() else None
+
+
+def _manifest_env(root: Path, rel: str) -> str | None:
+    for dag in airflow.read_dags(root, load_config(root)):
+        if dag.manifest_rel() == rel:
+            return dag.value_of("environment")
+    return None
 
 
 def _find(side: _Side, change: ObjectChange) -> dict[str, Any] | None:

@@ -318,3 +318,26 @@ def test_pod_template_file_is_linted_as_a_pod(tmp_path: Path) -> None:
     assert {"gpu-request-limit-mismatch", "resources-missing"} <= rules
     dag = parse_dag((root / "dags" / "gpu.py").read_text(), "dags/gpu.py")
     assert [v.value for v in dag.pod_template_files] == ["airflow/pod_templates/gpu.yaml"]
+
+
+def test_diff_shows_schedule_and_manifest_changes(generated: Path, tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "copy"
+    shutil.copytree(generated, root)
+    dag = root / "dags/fraud_prod_retrain.py"
+    dag.write_text(dag.read_text().replace(f'SCHEDULE = "{SCHEDULE}"', 'SCHEDULE = "0 4 * * *"'))
+    manifest = root / "dags/manifests/churn_dev_train.yaml"
+    manifest.write_text(manifest.read_text().replace("churn-train:0.1.0", "churn-train:0.2.0"))
+    code, out = run("diff", "--base", "HEAD", "--format", "json", "-C", str(root))
+    assert code == 0, out
+    highlights = {
+        (h["environment"], h["what"], h["old"], h["new"]) for h in json.loads(out)["highlights"]
+    }
+    assert ("prod", "schedule", SCHEDULE, "0 4 * * *") in highlights
+    assert (
+        "dev",
+        "image",
+        "ghcr.io/acme/churn-train:0.1.0",
+        "ghcr.io/acme/churn-train:0.2.0",
+    ) in highlights
