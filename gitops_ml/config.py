@@ -165,7 +165,18 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     return _build(json.loads(json.dumps(doc)), rel)
 
 
+@cache
+def _fast_validator() -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(_schema())
+
+
 def _validate(doc: Any, rel: str) -> None:
+    plain = json.loads(json.dumps(doc))
+    if _fast_validator().is_valid(plain):
+        return
+    # jsonschema (slow to import) only to explain what is wrong, with oneOf context
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(_schema())

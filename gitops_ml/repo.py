@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gitops_ml import yamlio
+from gitops_ml.cache import ParseCache, digest
 from gitops_ml.errors import UserError, YamlError
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -136,15 +137,21 @@ def rel(root: Path, path: Path) -> str:
 class Repository:
     """The kustomization graph of one repository root."""
 
-    def __init__(self, root: Path, ignore: Iterable[str] = ()) -> None:
+    def __init__(
+        self, root: Path, ignore: Iterable[str] = (), cache: ParseCache | None = None
+    ) -> None:
         self.root = root.resolve()
         self.ignore = tuple(ignore)
+        self.cache = cache
+        self.has_symlinks = False  # seen while scanning; a repo without any skips realpath
         self.kustomizations: dict[Path, Kustomization] = {}
         self.yaml_files: list[Path] = []
         self.truncated = False
         self._scan()
         for k in self.kustomizations.values():
             k.references = list(self._references(k))
+        if cache is not None:
+            cache.save()
 
     # -- scanning -------------------------------------------------------------
 
@@ -160,6 +167,8 @@ class Repository:
         for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
             directory = Path(dirpath)
             rel_dir = rel(self.root, directory)
+            if not self.has_symlinks:
+                self.has_symlinks = any(os.path.islink(os.path.join(dirpath, d)) for d in dirnames)
             dirnames[:] = sorted(
                 d
                 for d in dirnames
@@ -178,7 +187,10 @@ class Repository:
                         "manifests under ignore: in gitops-ml.yaml"
                     )
                 path = directory / name
-                if path.is_symlink() or self.ignored(rel(self.root, path)):
+                if path.is_symlink():
+                    self.has_symlinks = True
+                    continue
+                if self.ignored(rel(self.root, path)):
                     continue
                 if name in KUSTOMIZATION_NAMES:
                     if directory not in self.kustomizations:
@@ -194,7 +206,22 @@ class Repository:
             rel_file=rel(self.root, path),
         )
         try:
-            loaded = yamlio.load_fast(yamlio.read_text(path, k.rel_file))
+            if path.stat().st_size > yamlio.MAX_FILE_BYTES:
+                yamlio.read_text(path, k.rel_file)  # raises the size finding
+            raw = path.read_bytes()
+        except YamlError as exc:
+            k.error = exc
+            return k
+        except OSError as exc:
+            k.error = YamlError(f"{k.rel_file} cannot be read: {exc.strerror or exc}")
+            return k
+        sha = digest(raw) if self.cache is not None else ""
+        cached = self.cache.get(k.rel_file, sha) if self.cache is not None else None
+        if cached is not None:
+            k.data, k.tab_lines = cached
+            return k
+        try:
+            loaded = yamlio.load_fast(yamlio.decode(raw, k.rel_file))
         except YamlError as exc:
             k.error = exc
             return k
@@ -207,9 +234,18 @@ class Repository:
         else:
             what = "several YAML documents" if len(docs) > 1 else f"a {type(docs[0]).__name__}"
             k.error = YamlError(f"a kustomization must be one YAML mapping, not {what}", line=1)
+        if k.data is not None and self.cache is not None:
+            self.cache.put(k.rel_file, sha, k.data, k.tab_lines)
         return k
 
     # -- references -------------------------------------------------------------
+
+    def _may_be_linked(self, target: Path) -> bool:
+        """Whether a symlink can be on the way to ``target`` (else realpath is skipped)."""
+        if self.has_symlinks or self.ignore:
+            return True
+        parts = target.relative_to(self.root).parts
+        return any(p in SKIP_DIRS or p.startswith(".") for p in parts)
 
     def _resolve(
         self, k: Kustomization, fld: str, path: tuple[str | int, ...], value: Any, want: str
@@ -224,11 +260,12 @@ class Repository:
             target.relative_to(self.root)
         except ValueError:
             return Reference(fld, path, text, "escapes", target)
-        real = Path(os.path.realpath(target))
-        try:
-            real.relative_to(self.root)
-        except ValueError:
-            return Reference(fld, path, text, "escapes", target)
+        if self._may_be_linked(target):
+            real = Path(os.path.realpath(target))
+            try:
+                real.relative_to(self.root)
+            except ValueError:
+                return Reference(fld, path, text, "escapes", target)
         if not target.exists():
             return Reference(fld, path, text, "missing", target)
         if target.is_dir():

@@ -18,7 +18,9 @@ import contextlib
 import io
 import os
 import re
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,18 +57,27 @@ class Loaded:
     tab_lines: tuple[int, ...] = ()  # 1-based lines whose trailing tabs were dropped
 
 
+_instances = threading.local()  # a YAML instance is reusable but not thread-safe
+
+
 def _fast() -> YAML:
-    y = YAML(typ="safe", pure=False)
-    y.allow_duplicate_keys = False
+    y: YAML | None = getattr(_instances, "fast", None)
+    if y is None:
+        y = YAML(typ="safe", pure=False)
+        y.allow_duplicate_keys = False
+        _instances.fast = y
     return y
 
 
 def _rt() -> YAML:
-    y = YAML(typ="rt")
-    y.allow_duplicate_keys = False
-    y.preserve_quotes = True
-    y.width = 4096
-    y.indent(mapping=2, sequence=2, offset=0)
+    y: YAML | None = getattr(_instances, "rt", None)
+    if y is None:
+        y = YAML(typ="rt")
+        y.allow_duplicate_keys = False
+        y.preserve_quotes = True
+        y.width = 4096
+        y.indent(mapping=2, sequence=2, offset=0)
+        _instances.rt = y
     return y
 
 
@@ -300,13 +311,52 @@ def dump_plain(documents: list[Any] | tuple[Any, ...]) -> str:
     return stream.getvalue()
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` so that ``path`` holds either its old content or all of the new."""
+@contextlib.contextmanager
+def sigterm_unwinds() -> Iterator[None]:
+    """While the block runs, SIGTERM unwinds the stack (``SystemExit(143)``) instead of
+    ending the process on the spot, so that temporary files, git's index lock and
+    half-written sets of files are cleaned up as after Ctrl-C.
+
+    Nothing changes outside the main thread or when a SIGTERM handler is already set.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        yield
+        return
+
+    def unwind(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, unwind)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def atomic_write(path: Path, text: str | bytes) -> None:
+    """Write ``text`` so that ``path`` holds either its old content or all of the new.
+
+    Interrupted (an exception, Ctrl-C, SIGTERM), the temporary file is removed; a
+    write the system refuses (disk full, permissions) is a UserError naming the file.
+    Only SIGKILL or a crash can leave a ``.<name>.<random>.tmp`` beside ``path``.
+    """
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    with sigterm_unwinds():
+        try:
+            _replace(path, data)
+        except OSError as exc:
+            raise UserError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _replace(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if path.exists():

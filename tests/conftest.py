@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("GIT_COMMITTER_NAME", "gitops-ml tests")
     os.environ.setdefault("GIT_COMMITTER_EMAIL", "tests@gitops-ml.invalid")
     os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
+    # the parse cache of this run, not the developer's
+    os.environ.setdefault("GITOPS_ML_CACHE_DIR", tempfile.mkdtemp(prefix="gitops-ml-test-cache-"))
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitops_ml import yamlio
+from gitops_ml.cache import ParseCache
 from gitops_ml.config import Config, load_config
 from gitops_ml.errors import UserError, YamlError
 from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay, SourceFile
@@ -124,7 +125,7 @@ def run_lint(options: LintOptions) -> LintResult:
         schemas = registry_for(version, _crd_dirs(root, config))
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    repo = Repository(root, config.ignore)
+    repo = Repository(root, config.ignore, ParseCache(root))
     config = config.with_environments(repo.environments())
     full_run = any(p == root for p in paths)
     ctx = LintContext(root=root, config=config, repo=repo, schemas=schemas, full_run=full_run)

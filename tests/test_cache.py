@@ -1,0 +1,86 @@
+"""The parse cache: a hit equals a parse, a changed file is parsed again, a corrupt cache is rebuilt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import write_tree
+
+from gitops_ml.cache import ParseCache
+from gitops_ml.lint.engine import LintOptions, run_lint
+from gitops_ml.repo import Repository
+
+FILES = {
+    "base/kustomization.yaml": "resources:\n- cm.yaml\n",
+    "base/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    "overlays/prod/kustomization.yaml": "resources:\n- ../../base\nnamespace: p\n",
+}
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("GITOPS_ML_CACHE_DIR", str(folder))
+    return folder
+
+
+def _graph(repo: Repository) -> dict[str, object]:
+    return {
+        k.rel_file: (k.data, [r.status for r in k.references]) for k in repo.kustomizations.values()
+    }
+
+
+def test_a_cache_hit_gives_the_same_graph_and_a_change_is_parsed_again(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    root = write_tree(tmp_path / "repo", FILES).resolve()
+    first = Repository(root, cache=ParseCache(root))
+    assert list(cache_dir.glob("kustomizations-*.json"))
+    second = Repository(root, cache=ParseCache(root))
+    assert _graph(second) == _graph(first) == _graph(Repository(root))
+    (root / "overlays/prod/kustomization.yaml").write_text("resources:\n- ../../missing\n")
+    third = Repository(root, cache=ParseCache(root))
+    assert third.kustomizations[root / "overlays/prod"].data == {"resources": ["../../missing"]}
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"",
+        b"{not json",
+        b'{"version": 1, "entries": []}',
+        b'{"version": 1, "entries": {"base/kustomization.yaml": {"sha": "x", "data": 3}}}',
+        b"\x00\xff" * 10,
+    ],
+)
+def test_a_corrupt_cache_is_ignored_and_rebuilt(
+    tmp_path: Path, cache_dir: Path, garbage: bytes
+) -> None:
+    root = write_tree(tmp_path / "repo", FILES).resolve()
+    Repository(root, cache=ParseCache(root))
+    (cache_file,) = cache_dir.glob("kustomizations-*.json")
+    cache_file.write_bytes(garbage)
+    result = run_lint(LintOptions(paths=(root,), root=root))
+    assert result.overlays == 1
+    assert ParseCache(root).get("base/kustomization.yaml", "") is None  # rebuilt, keyed by hash
+    assert cache_file.read_bytes() != garbage
+
+
+def test_a_poisoned_entry_with_the_wrong_hash_is_not_used(tmp_path: Path, cache_dir: Path) -> None:
+    root = write_tree(tmp_path / "repo", FILES).resolve()
+    cache = ParseCache(root)
+    cache.put("overlays/prod/kustomization.yaml", "0" * 64, {"resources": ["/etc"]}, ())
+    cache.save()
+    repo = Repository(root, cache=ParseCache(root))
+    assert repo.kustomizations[root / "overlays/prod"].data == {
+        "resources": ["../../base"],
+        "namespace": "p",
+    }
+
+
+def test_the_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITOPS_ML_CACHE_DIR", "off")
+    root = write_tree(tmp_path / "repo", FILES).resolve()
+    assert ParseCache(root).path is None
+    assert run_lint(LintOptions(paths=(root,), root=root)).overlays == 1
