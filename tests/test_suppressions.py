@@ -175,3 +175,33 @@ def test_annotation_all(tmp_path: Path) -> None:
     assert [f.file for f in result.findings if f.rule == "controller-missing-path"] == [
         "clusters/dev/app.yaml"
     ]
+
+
+def test_a_repository_rule_off_globally_runs_where_one_environment_turns_it_on(
+    tmp_path: Path,
+) -> None:
+    from conftest import write_tree
+
+    from gitops_ml.lint.engine import LintOptions, run_lint
+
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "gitops-ml.yaml": (
+                "environments:\n- name: dev\n- name: prod\n"
+                "rules:\n  env-missing-overlay:\n    severity: 'off'\n"
+                "    environments:\n      prod: warning\n"
+            ),
+            "models/a/base/kustomization.yaml": "resources:\n- cm.yaml\n",
+            "models/a/base/cm.yaml": cm,
+            "models/a/overlays/dev/kustomization.yaml": "resources:\n- ../../base\n",
+            "models/b/base/kustomization.yaml": "resources:\n- cm.yaml\n",
+            "models/b/base/cm.yaml": cm,
+            "models/b/overlays/prod/kustomization.yaml": "resources:\n- ../../base\n",
+        },
+    )
+    result = run_lint(LintOptions(paths=(root,), root=root))
+    found = [(f.rule, f.environment) for f in result.findings if f.rule == "env-missing-overlay"]
+    # model a lacks prod (on there); model b lacks dev (off there)
+    assert found == [("env-missing-overlay", "prod")]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import posixpath
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -456,8 +457,10 @@ def _load_manifests(ctx: LintContext, paths: tuple[Path, ...], envs: tuple[str, 
 def _run_rule(ctx: LintContext, rule: Rule) -> Iterator[tuple[Any, Violation]]:
     if rule.scope is Scope.SOURCE:
         for source in list(ctx.sources.values()):
-            if _enabled(ctx, rule, None):
-                yield from ((source, v) for v in rule.check(ctx, source, _options(ctx, rule, None)))
+            env = locate(posixpath.dirname(source.rel)).environment
+            if _enabled(ctx, rule, env):
+                options = _options(ctx, rule, env)
+                yield from ((source, v) for v in rule.check(ctx, source, options))
     elif rule.scope is Scope.OBJECT:
         for obj in ctx.objects():
             if not rule.applies_to_kind(obj.kind) or not _enabled(ctx, rule, obj.environment):
@@ -472,12 +475,18 @@ def _run_rule(ctx: LintContext, rule: Rule) -> Iterator[tuple[Any, Violation]]:
             if _enabled(ctx, rule, overlay.environment):
                 options = _options(ctx, rule, overlay.environment)
                 yield from ((overlay, v) for v in rule.check(ctx, overlay, options))
-    elif _enabled(ctx, rule, None):
+    elif _enabled_anywhere(ctx, rule):
+        # each finding is then kept or dropped by its own environment's setting
         yield from ((ctx, v) for v in rule.check(ctx, ctx, _options(ctx, rule, None)))
 
 
 def _enabled(ctx: LintContext, rule: Rule, env: str | None) -> bool:
     return ctx.config.rule(rule.id, env).enabled
+
+
+def _enabled_anywhere(ctx: LintContext, rule: Rule) -> bool:
+    names = [None, *(e.name for e in ctx.config.environments)]
+    return any(_enabled(ctx, rule, name) for name in names)
 
 
 def _options(ctx: LintContext, rule: Rule, env: str | None) -> dict[str, Any]:
@@ -489,11 +498,13 @@ def _finding(
 ) -> Finding | None:
     obj = violation.obj or (subject if isinstance(subject, RenderedObject) else None)
     overlay = violation.overlay or (subject if isinstance(subject, RenderedOverlay) else None)
-    env = obj.environment if obj else overlay.environment if overlay else None
+    env = obj.environment if obj else overlay.environment if overlay else violation.environment
     overlay_path = obj.overlay if obj else overlay.path if overlay else None
+    file, line, column = locator.locate(subject, violation)
+    if env is None and file is not None:
+        env = locate(posixpath.dirname(file)).environment  # a source or repository finding
     if not ctx.config.rule(rule.id, env).enabled:
         return None
-    file, line, column = locator.locate(subject, violation)
     severity = ctx.config.rule(rule.id, env).severity or violation.severity or rule.severity
     return Finding(
         rule=rule.id,

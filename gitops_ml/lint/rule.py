@@ -48,6 +48,7 @@ class Violation:
     column: int | None = None
     severity: Severity | None = None
     overlay: RenderedOverlay | None = None
+    environment: str | None = None  # for findings with no object or overlay to say it
 
 
 Check = Callable[["LintContext", Any, Mapping[str, Any]], Iterator[Violation]]

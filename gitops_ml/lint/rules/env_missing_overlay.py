@@ -122,6 +122,7 @@ def check(
                 ),
                 file=where,
                 line=1,
+                environment=env,
             )
 
 
