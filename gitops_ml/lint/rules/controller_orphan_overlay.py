@@ -41,10 +41,10 @@ None.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from gitops_ml.lint.context import LintContext, RenderedOverlay
+from gitops_ml.lint.context import LintContext
 from gitops_ml.lint.controllers import Target, controllers, has_kustomization
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
@@ -54,20 +54,30 @@ def _under(path: str, folder: str) -> bool:
     return folder == "." or path.startswith(folder + "/")
 
 
-def _covers(ctx: LintContext, target: Target, overlay: RenderedOverlay) -> bool:
-    if target.pattern is not None:
-        return target.pattern.fullmatch(overlay.path) is not None
-    directory = target.directory
-    if directory is None:
-        return False
-    if directory == overlay.path or (target.recursive and _under(overlay.path, directory)):
-        return True
-    if not has_kustomization(ctx, directory):
-        return False
-    root = ctx.repo.kustomizations.get((ctx.root / directory).resolve())
-    if root is None:
-        return False
-    return any(k.rel_dir == overlay.path for k in ctx.repo.closure(root))
+def _coverage(ctx: LintContext, targets: list[Target]) -> Callable[[str], bool]:
+    """Whether an overlay path is deployed by one of ``targets``; each target is resolved once."""
+    patterns = [t.pattern for t in targets if t.pattern is not None]
+    covered: set[str] = set()
+    recursive: set[str] = set()
+    for directory, is_recursive in {
+        (t.directory, t.recursive) for t in targets if t.pattern is None and t.directory
+    }:
+        covered.add(directory)
+        if is_recursive:
+            recursive.add(directory)
+        if has_kustomization(ctx, directory):
+            root = ctx.repo.kustomizations.get((ctx.root / directory).resolve())
+            if root is not None:
+                covered.update(k.rel_dir for k in ctx.repo.closure(root))
+
+    def covers(path: str) -> bool:
+        return (
+            path in covered
+            or any(_under(path, d) for d in recursive)
+            or any(p.fullmatch(path) is not None for p in patterns)
+        )
+
+    return covers
 
 
 def check(
@@ -78,10 +88,11 @@ def check(
     found = controllers(ctx)
     if not found.targets:
         return
+    covers = _coverage(ctx, list(found.targets))
     for overlay in ctx.overlays:
         if overlay.model is None or overlay.environment is None:
             continue  # clusters/<env> and other non-model leaves are applied by hand
-        if any(_covers(ctx, t, overlay) for t in found.targets):
+        if covers(overlay.path):
             continue
         yield Violation(
             message=(
