@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitops_ml.errors import UserError
+from gitops_ml.yamlio import sigterm_unwinds
 
 if TYPE_CHECKING:
     import git
@@ -147,8 +148,9 @@ def commit_only(view: GitView, paths: Iterable[str], message: str) -> str:
 
     wanted = [f"{view.prefix}/{p}" if view.prefix else p for p in paths]
     try:
-        view.repo.git.add("--", *wanted)
-        view.repo.git.commit("--only", "-m", message, "--", *wanted)
+        with sigterm_unwinds():
+            view.repo.git.add("--", *wanted)
+            view.repo.git.commit("--only", "-m", message, "--", *wanted)
     except git.GitCommandError as exc:
         detail = (exc.stderr or str(exc)).strip().splitlines()
         raise UserError(f"git commit failed: {detail[-1] if detail else exc}") from None
@@ -240,26 +242,32 @@ def commit_paths(view: GitView, paths: Iterable[str], message: str) -> CommitRes
     if not wanted:
         raise UserError("nothing to commit")
     try:
-        unborn = not view.repo.head.is_valid()
-        if unborn:
-            staged = {str(path) for path, _stage in view.repo.index.entries}
-            others = sorted(staged - set(wanted))
-            if others:
-                raise UserError(
-                    f"{others[0]} is staged in a repository without commits; commit it first"
-                )
-        view.repo.index.add(wanted)
-        view.repo.index.write()
-        if unborn:
-            # `git commit -- paths` needs a HEAD; the first commit holds only the index,
-            # which in a new repository is exactly what we just added
-            view.repo.git.commit("-m", message)
-        else:
-            view.repo.git.commit("--only", "-m", message, "--", *wanted)
+        with sigterm_unwinds():
+            _commit_only_these(view, wanted, message)
     except git.GitCommandError as exc:
         detail = (exc.stderr or str(exc)).strip().splitlines()
         raise UserError(f"git commit failed: {detail[-1] if detail else exc}") from None
     return CommitResult(sha=str(view.repo.head.commit.hexsha), branch=current_branch(view))
+
+
+def _commit_only_these(view: GitView, wanted: list[str], message: str) -> None:
+    unborn = not view.repo.head.is_valid()
+    if unborn:
+        staged = {str(path) for path, _stage in view.repo.index.entries}
+        others = sorted(staged - set(wanted))
+        if others:
+            raise UserError(
+                f"{others[0]} is staged in a repository without commits; commit it first"
+            )
+    # git itself, not GitPython's index writer: GitPython leaves .git/index.lock behind
+    # when the rename of the lock fails or is interrupted, and git then refuses to run
+    view.repo.git.add("--", *wanted)
+    if unborn:
+        # `git commit -- paths` needs a HEAD; the first commit holds only the index,
+        # which in a new repository is exactly what we just added
+        view.repo.git.commit("-m", message)
+    else:
+        view.repo.git.commit("--only", "-m", message, "--", *wanted)
 
 
 # == end of scaffolding ================================================================

@@ -13,6 +13,7 @@ is written; the changed files are written atomically and committed alone.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import re
@@ -251,7 +252,13 @@ def _sites(overlay: _Overlay) -> list[_Site]:
             target = (str(t.get("kind", "")), str(t.get("name", "")))
         if isinstance(entry, dict) and isinstance(entry.get("path"), str):
             path = (k.dir / entry["path"]).resolve()
-            if not path.is_file() or not path.is_relative_to(k.dir):
+            if not path.is_relative_to(k.dir.resolve()):
+                # kustomize refuses it too; skipping it would promote the image alone
+                raise UserError(
+                    f"{k.rel_dir}/{entry['path']} leads out of {k.rel_dir} (a symbolic link "
+                    "or '..'); refusing to promote through it"
+                )
+            if not path.is_file():
                 continue
             for doc in _patch_docs(yamlio.read_text(path)):
                 out.extend(_sites_in_doc(doc, target, path, 0, False))
@@ -393,6 +400,26 @@ def _check(root: Path, target_dir: str, texts: dict[str, str], engine: str | Non
         )
 
 
+def _write_all(root: Path, texts: dict[str, str]) -> None:
+    """Write every file of ``texts``; if one fails, put back those already written.
+
+    A promotion is an image and a model URI together: half of it (a new server
+    with the old model) must not stay in the work tree.
+    """
+    done: list[tuple[Path, bytes]] = []
+    try:
+        for rel_path, text in texts.items():
+            path = root / rel_path
+            old = path.read_bytes()
+            yamlio.atomic_write(path, text)
+            done.append((path, old))
+    except BaseException:
+        for path, old in reversed(done):
+            with contextlib.suppress(UserError):
+                yamlio.atomic_write(path, old)
+        raise
+
+
 def _message(options: PromoteOptions, edits: list[Edit]) -> str:
     versions = ", ".join(dict.fromkeys(e.new or "" for e in edits))
     subject = f"promote {options.model} from {options.source} to {options.target}: {versions}"
@@ -437,17 +464,13 @@ def promote(options: PromoteOptions) -> PromoteResult:
     files = tuple(sorted(texts))
     view = gitops.open_view(root) if options.commit and not options.dry_run else None
     if view is not None:
-        dirty = gitops.dirty_paths(view, files)
-        if dirty:
-            raise UserError(
-                f"{', '.join(dirty)} has uncommitted changes; commit or stash them first"
-            )
+        gitops.check_writable(view, files)
     _check(root, target.kustomization.rel_dir, texts, options.engine)
     if options.dry_run:
         return PromoteResult(tuple(edits), files, diff, message, not_promoted=tuple(missing))
-    for rel_path, text in texts.items():
-        yamlio.atomic_write(root / rel_path, text)
-    sha = gitops.commit_only(view, files, message) if view is not None else None
+    with yamlio.sigterm_unwinds():
+        _write_all(root, texts)
+        sha = gitops.commit_only(view, files, message) if view is not None else None
     return PromoteResult(
         tuple(edits), files, diff, message, sha, written=True, not_promoted=tuple(missing)
     )

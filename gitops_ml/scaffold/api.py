@@ -23,7 +23,7 @@ from gitops_ml.scaffold import controllers, repofiles
 from gitops_ml.scaffold.model import Env, model_files
 from gitops_ml.scaffold.plan import Plan
 from gitops_ml.scaffold.spec import DEFAULT_ENVS, InitSpec, ModelSpec
-from gitops_ml.scaffold.writer import existing, write_plan
+from gitops_ml.scaffold.writer import existing, target, write_plan
 
 # what a scratch copy needs besides the plan for lint to see the repository as it will be
 _CONTEXT = ("components", "clusters", "models")
@@ -70,7 +70,9 @@ def _scratch(root: Path | None, plan: Plan) -> Iterator[Path]:
                 elif source.is_file():
                     shutil.copy2(source, scratch / name)
         for rel, text in plan:
-            path = scratch / rel
+            # the copy keeps the repository's links: refuse one as the writer will,
+            # rather than write the plan through it to wherever it points
+            path = target(scratch, rel)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         yield scratch
@@ -148,6 +150,8 @@ def init_repo(
         )
     present = set(existing(directory, plan)) if directory.exists() else set()
     todo = plan.without(present)
+    for rel in todo.paths:  # a link leading out is refused before `git init`, too
+        target(directory, rel)
     _refuse_errors(lint_plan(None, plan))
     directory.mkdir(parents=True, exist_ok=True)
     if not gitops.is_work_tree(directory):

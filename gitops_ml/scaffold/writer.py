@@ -3,7 +3,8 @@
 Each file goes through a temporary name and a rename
 (``yamlio.atomic_write``). A path whose existing parent is a symbolic link,
 or that already exists, is refused before anything is written. If a write
-fails part way, the files this call created are removed again.
+fails part way (an exception, Ctrl-C, SIGTERM), the files this call created
+are removed again and those it overwrote get their old content back.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from gitops_ml.errors import UserError
 from gitops_ml.scaffold.plan import Plan
-from gitops_ml.yamlio import atomic_write
+from gitops_ml.yamlio import atomic_write, sigterm_unwinds
 
 
 def target(root: Path, rel: str) -> Path:
@@ -51,24 +52,35 @@ def write_plan(root: Path, plan: Plan, overwrite: bool = False) -> tuple[str, ..
             raise UserError(f"{present[0]}{more} already exists; nothing was written")
     created_files: list[Path] = []
     created_dirs: list[Path] = []
+    replaced: list[tuple[Path, bytes]] = []
     written: list[str] = []
-    try:
-        for rel, path, text in targets:
-            for parent in reversed(path.parents):
-                if not parent.exists():
-                    parent.mkdir()
-                    created_dirs.append(parent)
-            new = not path.exists()
-            atomic_write(path, text)
-            if new:
-                created_files.append(path)
-            written.append(rel)
-    except BaseException:
-        for path in reversed(created_files):
-            with contextlib.suppress(OSError):
-                path.unlink()
-        for folder in reversed(created_dirs):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-        raise
+    with sigterm_unwinds():
+        try:
+            for rel, path, text in targets:
+                for parent in reversed(path.parents):
+                    if not parent.exists():
+                        parent.mkdir()
+                        created_dirs.append(parent)
+                old = path.read_bytes() if path.exists() else None
+                atomic_write(path, text)
+                if old is None:
+                    created_files.append(path)
+                else:
+                    replaced.append((path, old))
+                written.append(rel)
+        except BaseException:
+            _undo(created_files, created_dirs, replaced)
+            raise
     return tuple(written)
+
+
+def _undo(files: list[Path], dirs: list[Path], replaced: list[tuple[Path, bytes]]) -> None:
+    for path, old in reversed(replaced):
+        with contextlib.suppress(UserError):
+            atomic_write(path, old)
+    for path in reversed(files):
+        with contextlib.suppress(OSError):
+            path.unlink()
+    for folder in reversed(dirs):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
