@@ -427,7 +427,12 @@ def _learn_crds(ctx: LintContext, overlays: Iterable[RenderedOverlay]) -> None:
 
 
 def _load_manifests(ctx: LintContext, paths: tuple[Path, ...], envs: tuple[str, ...]) -> None:
+    # Airflow's copies of rendered training objects are checked against their overlay by
+    # airflow-drift; linting them again as manifests would repeat the overlay's findings.
+    rendered_copies = (ctx.root / ctx.config.airflow.dags_folder / "manifests").resolve()
     for path in ctx.repo.plain_manifests(paths):
+        if _under(path, rendered_copies):
+            continue
         source = _source_of(ctx, path)
         loc = locate(rel(ctx.root, path.parent))
         if envs and loc.environment not in envs:
