@@ -22,8 +22,24 @@ from typing import Any, TypeVar
 import click
 
 from gitops_ml import __version__
+from gitops_ml.scaffold import spec
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+ENGINES = ("auto", "pykustomize", "kustomize", "kubectl")
+
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    help="kustomize engine (default: auto, or $GITOPS_ML_ENGINE).",
+)
+repo_option = click.option(
+    "-C",
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=".",
+    help="The GitOps repository (default: the current folder).",
+)
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -113,11 +129,7 @@ def _progress_printer() -> Callable[[int, int], None] | None:
     "--fail-on", default="error", show_default=True, type=click.Choice(["error", "warning", "info"])
 )
 @click.option("--kubernetes-version", help="Validate against this Kubernetes minor version.")
-@click.option(
-    "--engine",
-    type=click.Choice(["auto", "pykustomize", "kustomize", "kubectl"]),
-    help="kustomize engine (default: auto, or $GITOPS_ML_ENGINE).",
-)
+@engine_option
 @click.option(
     "--config",
     "config_path",
@@ -177,7 +189,7 @@ def lint(
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path), default=".")
-@click.option("--engine", type=click.Choice(["auto", "pykustomize", "kustomize", "kubectl"]))
+@engine_option
 @handle_errors
 def render(path: Path, engine: str | None) -> None:
     """Print what kustomize builds from PATH (as `kubectl kustomize PATH`)."""
@@ -258,11 +270,7 @@ def schemas_import(crd_files: tuple[Path, ...], out_dir: Path) -> None:
     type=click.Choice(["text", "markdown", "json"]),
 )
 @click.option("--env", "envs", multiple=True, help="Only these environments (repeatable).")
-@click.option(
-    "--engine",
-    type=click.Choice(["auto", "pykustomize", "kustomize", "kubectl"]),
-    help="kustomize engine (default: auto, or $GITOPS_ML_ENGINE).",
-)
+@engine_option
 @click.option("--exit-code", is_flag=True, help="Exit 1 when the rendered objects differ.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here.")
 @click.option(
@@ -323,18 +331,8 @@ def diff_command(
 @click.option("--to", "target", required=True, help="The environment to promote to.")
 @click.option("--no-commit", is_flag=True, help="Write the files but do not commit them.")
 @click.option("--dry-run", is_flag=True, help="Print the edit; write nothing.")
-@click.option(
-    "--engine",
-    type=click.Choice(["auto", "pykustomize", "kustomize", "kubectl"]),
-    help="kustomize engine (default: auto, or $GITOPS_ML_ENGINE).",
-)
-@click.option(
-    "-C",
-    "directory",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=".",
-    help="The GitOps repository (default: the current folder).",
-)
+@engine_option
+@repo_option
 @handle_errors
 def promote(
     model: str,
@@ -401,7 +399,7 @@ def _print_outcome(outcome: Any, what: str) -> None:
 
 @main.command("init")
 @click.argument("directory", type=click.Path(path_type=Path), default=".")
-@click.option("--controller", required=True, type=click.Choice(["argocd", "flux"]))
+@click.option("--controller", required=True, type=click.Choice(spec.CONTROLLERS))
 @click.option("--repo-url", help="URL the controller clones (default: a placeholder).")
 @click.option("--envs", help="Environments in promotion order (default: dev,staging,prod).")
 @click.option("--no-commit", is_flag=True, help="Write the files but do not commit them.")
@@ -431,31 +429,19 @@ def init_command(
 @click.option(
     "--framework",
     required=True,
-    type=click.Choice(
-        [
-            "pytorch",
-            "tensorflow",
-            "keras",
-            "sklearn",
-            "xgboost",
-            "onnx",
-            "huggingface",
-            "triton",
-            "custom",
-        ]
-    ),
+    type=click.Choice(spec.FRAMEWORKS),
 )
 @click.option(
     "--serving",
     default="kserve",
     show_default=True,
-    type=click.Choice(["kserve", "kserve-serverless", "deployment", "none"]),
+    type=click.Choice(spec.SERVING),
 )
 @click.option(
     "--training",
     default="none",
     show_default=True,
-    type=click.Choice(["pytorchjob", "tfjob", "trainjob", "job", "none"]),
+    type=click.Choice(spec.TRAINING),
 )
 @click.option("--image", help="Serving image (for --serving deployment or --framework custom).")
 @click.option("--training-image", help="Training image, pinned (name:tag or name@digest).")
@@ -467,7 +453,7 @@ def init_command(
     "--orchestrator",
     default="kubernetes",
     show_default=True,
-    type=click.Choice(["kubernetes", "airflow"]),
+    type=click.Choice(spec.ORCHESTRATORS),
     help="Who starts scheduled runs: a CronJob, or one Airflow DAG per environment.",
 )
 @click.option("--envs", help="Environments to generate (default: those in gitops-ml.yaml).")
@@ -545,18 +531,8 @@ def airflow() -> None:
 
 @airflow.command("sync")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a manifest is out of date.")
-@click.option(
-    "--engine",
-    type=click.Choice(["auto", "pykustomize", "kustomize", "kubectl"]),
-    help="kustomize engine (default: auto, or $GITOPS_ML_ENGINE).",
-)
-@click.option(
-    "-C",
-    "directory",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=".",
-    help="The GitOps repository (default: the current folder).",
-)
+@engine_option
+@repo_option
 @handle_errors
 def airflow_sync(check: bool, engine: str | None, directory: Path) -> None:
     """Re-render each generated DAG's overlay into its committed training manifest."""
