@@ -1,10 +1,15 @@
-"""An on-disk cache of parsed kustomizations, outside the repository.
+"""On-disk caches outside the repository: parsed kustomizations, rendered overlays.
 
-Discovery parses every kustomization of a repository to build the dependency
-graph, even when a pre-commit run lints one file; on a 100-model repository
-that parsing is most of the run. The cache maps a file's repository-relative
-path and the SHA-256 of its bytes to the parsed mapping, so a hit is exactly
-as good as a parse and a changed file is simply parsed again.
+* ``ParseCache``: discovery parses every kustomization of a repository to
+  build the dependency graph, even when a pre-commit run lints one file; on a
+  100-model repository that parsing is most of the run. It maps a file's
+  repository-relative path and the SHA-256 of its bytes to the parsed mapping.
+* ``RenderCache``: what kustomize built for a leaf, keyed by the SHA-256 of
+  every file the build reads (the kustomizations of its closure and all the
+  files they name), the engine and its version. A repeated run renders only the
+  overlays whose inputs changed.
+
+A hit is exactly as good as the work it saves: keys are content hashes.
 
 It lives in ``$GITOPS_ML_CACHE_DIR``, else ``$XDG_CACHE_HOME/gitops-ml``, else
 ``~/.cache/gitops-ml``: one JSON file per repository root.
@@ -40,18 +45,20 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class ParseCache:
-    """Parsed kustomizations of one repository, keyed by path and content hash."""
+class _JsonStore:
+    """One JSON file of ``{"version", "entries": {name: entry}}``; unreadable means empty."""
+
+    kind = ""
 
     def __init__(self, root: Path) -> None:
         folder = cache_dir()
         key = hashlib.sha256(str(root).encode()).hexdigest()[:20]
-        self.path = folder / f"kustomizations-{key}.json" if folder else None
+        self.path = folder / f"{self.kind}-{key}.json" if folder else None
         self._entries: dict[str, Any] = {}
         self._used: set[str] = set()
         self._dirty = False
         if self.path is not None:
-            self._entries = self._read(self.path)
+            self._entries = {k: v for k, v in self._read(self.path).items() if self.valid(v)}
 
     @staticmethod
     def _read(path: Path) -> dict[str, Any]:
@@ -62,24 +69,59 @@ class ParseCache:
         if not isinstance(data, dict) or data.get("version") != VERSION:
             return {}
         entries = data.get("entries")
-        if not isinstance(entries, dict):
-            return {}
-        return {
-            k: v
-            for k, v in entries.items()
-            if isinstance(v, dict)
-            and isinstance(v.get("sha"), str)
-            and isinstance(v.get("data"), dict)
-        }
+        return entries if isinstance(entries, dict) else {}
+
+    def valid(self, entry: Any) -> bool:
+        return isinstance(entry, dict) and isinstance(entry.get("sha"), str)
+
+    def _get(self, name: str, sha: str) -> dict[str, Any] | None:
+        entry = self._entries.get(name)
+        if entry is None or entry["sha"] != sha:
+            return None
+        self._used.add(name)
+        return entry  # type: ignore[no-any-return]
+
+    def _put(self, name: str, entry: dict[str, Any]) -> None:
+        self._entries[name] = entry
+        self._used.add(name)
+        self._dirty = True
+
+    def save(self, prune: bool = True) -> None:
+        """Write what changed; ``prune`` drops entries this run did not use."""
+        if self.path is None:
+            return
+        stale = set(self._entries) - self._used if prune else set()
+        if not self._dirty and not stale:
+            return
+        entries = {k: v for k, v in self._entries.items() if k not in stale}
+        payload = json.dumps({"version": VERSION, "entries": entries}, separators=(",", ":"))
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.kind}-", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(payload)
+                os.replace(tmp, self.path)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+
+
+class ParseCache(_JsonStore):
+    """Parsed kustomizations of one repository, keyed by path and content hash."""
+
+    kind = "kustomizations"
+
+    def valid(self, entry: Any) -> bool:
+        return super().valid(entry) and isinstance(entry.get("data"), dict)
 
     def get(self, rel: str, sha: str) -> tuple[dict[str, Any], tuple[int, ...]] | None:
-        entry = self._entries.get(rel)
-        if entry is None or entry["sha"] != sha:
+        entry = self._get(rel, sha)
+        if entry is None:
             return None
         tabs = entry.get("tabs") or []
         if not all(isinstance(t, int) for t in tabs):
             return None
-        self._used.add(rel)
         return entry["data"], tuple(tabs)
 
     def put(self, rel: str, sha: str, data: dict[str, Any], tabs: tuple[int, ...]) -> None:
@@ -89,25 +131,25 @@ class ParseCache:
                 return
         except (TypeError, ValueError):
             return
-        self._entries[rel] = {"sha": sha, "data": data, "tabs": list(tabs)}
-        self._used.add(rel)
-        self._dirty = True
+        self._put(rel, {"sha": sha, "data": data, "tabs": list(tabs)})
 
-    def save(self) -> None:
-        if self.path is None:
-            return
-        stale = set(self._entries) - self._used
-        if not self._dirty and not stale:
-            return
-        entries = {k: v for k, v in self._entries.items() if k in self._used}
-        payload = json.dumps({"version": VERSION, "entries": entries}, separators=(",", ":"))
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".kustomizations-", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(payload)
-                os.replace(tmp, self.path)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
+
+class RenderCache(_JsonStore):
+    """kustomize's output per leaf, keyed by the hash of everything the build reads."""
+
+    kind = "renders"
+
+    def valid(self, entry: Any) -> bool:
+        if not super().valid(entry):
+            return False
+        objects, error = entry.get("objects"), entry.get("error")
+        return (isinstance(objects, list) and all(isinstance(o, dict) for o in objects)) and (
+            error is None or isinstance(error, str)
+        )
+
+    def get(self, leaf: str, sha: str) -> tuple[list[dict[str, Any]], str | None] | None:
+        entry = self._get(leaf, sha)
+        return None if entry is None else (entry["objects"], entry["error"])
+
+    def put(self, leaf: str, sha: str, objects: list[dict[str, Any]], error: str | None) -> None:
+        self._put(leaf, {"sha": sha, "objects": objects, "error": error})

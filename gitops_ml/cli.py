@@ -136,6 +136,9 @@ def _progress_printer() -> Callable[[int, int], None] | None:
     type=click.Path(path_type=Path),
     help="Config file (default: gitops-ml.yaml at the repository root).",
 )
+@click.option(
+    "--no-cache", is_flag=True, help="Render every overlay again, even if its files did not change."
+)
 @click.option("--allow-remote", is_flag=True, help="Let kustomize fetch remote bases.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here.")
 @handle_errors
@@ -147,6 +150,7 @@ def lint(
     kubernetes_version: str | None,
     engine: str | None,
     config_path: Path | None,
+    no_cache: bool,
     allow_remote: bool,
     output: Path | None,
 ) -> None:
@@ -169,6 +173,7 @@ def lint(
             kubernetes_version=kubernetes_version,
             engine=engine,
             allow_remote=allow_remote,
+            cache=not no_cache,
             progress=_progress_printer(),
         )
     )

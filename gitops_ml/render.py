@@ -58,6 +58,11 @@ class Engine(Protocol):
     name: str
     concurrent_errors_reliable: bool
 
+    @property
+    def identity(self) -> str:
+        """What makes two builds of the same files comparable (engine, version, options)."""
+        ...
+
     def build_json(self, directory: Path) -> list[dict[str, Any]]: ...
 
 
@@ -70,6 +75,10 @@ class PyKustomizeEngine:
 
         self._ffi = _ffi
         self._lib = _ffi.get_library()
+
+    @property
+    def identity(self) -> str:
+        return f"pykustomize {self._ffi.get_version()} {_OPTIONS}"
 
     def build_json(self, directory: Path) -> list[dict[str, Any]]:
         ffi = self._ffi.ffi
@@ -97,6 +106,11 @@ class BinaryEngine:
     def __init__(self, name: str, argv: Sequence[str]) -> None:
         self.name = name
         self._argv = list(argv)
+
+    @property
+    def identity(self) -> str:
+        stat = os.stat(self._argv[0])
+        return f"{' '.join(self._argv)} {stat.st_size} {stat.st_mtime_ns}"
 
     def build_json(self, directory: Path) -> list[dict[str, Any]]:
         try:

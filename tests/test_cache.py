@@ -84,3 +84,49 @@ def test_the_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyP
     root = write_tree(tmp_path / "repo", FILES).resolve()
     assert ParseCache(root).path is None
     assert run_lint(LintOptions(paths=(root,), root=root)).overlays == 1
+
+
+def _findings(root: Path, **kw: object) -> list[tuple[str, str | None, int | None, str]]:
+    result = run_lint(LintOptions(paths=(root,), root=root, **kw))  # type: ignore[arg-type]
+    return [(f.rule, f.file, f.line, f.message) for f in result.findings]
+
+
+DEPLOY = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n"
+    "  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n"
+    "    spec:\n      containers:\n      - name: web\n        image: nginx:1.27.0\n"
+)
+
+
+def test_a_warm_render_cache_gives_the_same_findings_and_sees_every_change(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    files = {
+        **FILES,
+        "base/kustomization.yaml": "resources:\n- cm.yaml\n- deploy.yaml\n",
+        "base/deploy.yaml": DEPLOY,
+        "overlays/dev/kustomization.yaml": "resources:\n- ../../base\n",
+    }
+    root = write_tree(tmp_path / "repo", files).resolve()
+    cold = _findings(root)
+    assert list(cache_dir.glob("renders-*.json"))
+    assert _findings(root) == cold
+    # a change in the shared base reaches both overlays through the cache
+    (root / "base/deploy.yaml").write_text(DEPLOY.replace("replicas: 1", "replicas: one"))
+    warm = _findings(root)
+    assert warm == _findings(root, cache=False)
+    assert sum(1 for f in warm if f[0] == "schema-invalid") == 2  # the base line, per overlay
+    # a failed build is cached with kustomize's own message
+    (root / "overlays/prod/kustomization.yaml").write_text("resources:\n- ../../gone\n")
+    first = [f for f in _findings(root) if f[0] == "build-failed"]
+    assert first and first == [f for f in _findings(root) if f[0] == "build-failed"]
+
+
+def test_a_corrupt_render_cache_is_ignored(tmp_path: Path, cache_dir: Path) -> None:
+    root = write_tree(tmp_path / "repo", FILES).resolve()
+    cold = _findings(root)
+    (renders,) = cache_dir.glob("renders-*.json")
+    renders.write_text('{"version": 1, "entries": {"overlays/prod": {"sha": 1, "objects": "x"}}}')
+    assert _findings(root) == cold
+    renders.write_text("[]")
+    assert _findings(root) == cold

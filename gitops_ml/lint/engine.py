@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import posixpath
 import re
 import time
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitops_ml import yamlio
-from gitops_ml.cache import ParseCache
+from gitops_ml.cache import ParseCache, RenderCache, digest
 from gitops_ml.config import Config, load_config
 from gitops_ml.errors import UserError, YamlError
 from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay, SourceFile
@@ -33,7 +34,7 @@ from gitops_ml.repo import Kustomization, Repository, locate, plugins_of, rel
 from gitops_ml.schemas import registry_for
 
 if TYPE_CHECKING:
-    from gitops_ml.render import Renderer
+    from gitops_ml.render import Rendered, Renderer
 
 Progress = Callable[[int, int], None]
 
@@ -49,6 +50,7 @@ class LintOptions:
     progress: Progress | None = None
     rules: tuple[Rule, ...] | None = None
     root: Path | None = None
+    cache: bool = True  # reuse renders of overlays whose files did not change
 
 
 @dataclass(frozen=True)
@@ -345,7 +347,7 @@ def _render(
             to_build.append(leaf.dir)
         else:
             _load_closure_files(ctx, leaf)  # what was not built still gets yaml-syntax
-    results = renderer.render_many(to_build, options.progress)
+    results = _render_cached(ctx, renderer, to_build, options)
     for directory, rendered in results.items():
         overlay = overlays[directory]
         if rendered.error is not None:
@@ -366,6 +368,69 @@ def _render(
             )
     _learn_crds(ctx, overlays.values())
     ctx.overlays = list(overlays.values())
+
+
+def _render_cached(
+    ctx: LintContext, renderer: Renderer, directories: list[Path], options: LintOptions
+) -> dict[Path, Rendered]:
+    """Builds of ``directories``, from the render cache where their inputs are unchanged."""
+    from gitops_ml.render import Rendered
+
+    cache = RenderCache(ctx.root) if options.cache else None
+    inputs = _InputHasher(ctx, renderer.engine.identity) if cache else None
+    results: dict[Path, Rendered] = {}
+    keys: dict[Path, str] = {}
+    for directory in directories:
+        key = inputs.key(ctx.repo.kustomizations[directory]) if inputs else None
+        hit = cache.get(rel(ctx.root, directory), key) if cache and key else None
+        if hit is not None:
+            objects, error = hit
+            results[directory] = Rendered(directory, tuple(objects), (None,) * len(objects), error)
+        elif key is not None:
+            keys[directory] = key
+    misses = [d for d in directories if d not in results]
+    results.update(renderer.render_many(misses, options.progress))
+    if cache is not None:
+        for directory, key in keys.items():
+            built = results[directory]
+            cache.put(rel(ctx.root, directory), key, list(built.objects), built.error)
+        cache.save(prune=ctx.full_run)
+    return {d: results[d] for d in directories}
+
+
+class _InputHasher:
+    """The hash of everything a leaf's build reads; each file is read once per run.
+
+    Inputs are the files the closure's kustomizations name, and every file
+    beside each of those kustomizations (a generator's config may name files of
+    its own folder). A file that cannot be read makes the leaf uncacheable.
+    """
+
+    def __init__(self, ctx: LintContext, identity: str) -> None:
+        self.ctx = ctx
+        self.identity = identity
+        self._files: dict[Path, str | None] = {}
+
+    def _file(self, path: Path) -> str | None:
+        if path not in self._files:
+            try:
+                self._files[path] = digest(path.read_bytes())
+            except OSError:
+                self._files[path] = None
+        return self._files[path]
+
+    def key(self, leaf: Kustomization) -> str | None:
+        files = set(self.ctx.repo.files_of(leaf))
+        for k in self.ctx.repo.closure(leaf):
+            with contextlib.suppress(OSError):
+                files.update(p for p in k.dir.iterdir() if p.is_file() and not p.is_symlink())
+        h = hashlib.sha256(self.identity.encode())
+        for path in sorted(files):
+            sha = self._file(path)
+            if sha is None:
+                return None
+            h.update(f"{rel(self.ctx.root, path)}\0{sha}\n".encode())
+        return h.hexdigest()
 
 
 def _trace(
