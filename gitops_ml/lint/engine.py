@@ -51,6 +51,10 @@ class LintOptions:
     rules: tuple[Rule, ...] | None = None
     root: Path | None = None
     cache: bool = True  # reuse renders of overlays whose files did not change
+    # a full run that renders only the leaves under these folders (new-model's check)
+    render_only: tuple[Path, ...] = ()
+    # whose caches to use: a scratch copy of a repository can use the repository's
+    cache_root: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -128,13 +132,17 @@ def run_lint(options: LintOptions) -> LintResult:
         schemas = registry_for(version, _crd_dirs(root, config))
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    repo = Repository(root, config.ignore, ParseCache(root))
+    cache_root = (options.cache_root or root).resolve()
+    repo = Repository(root, config.ignore, ParseCache(cache_root))
     config = config.with_environments(repo.environments())
     full_run = any(p == root for p in paths)
     ctx = LintContext(root=root, config=config, repo=repo, schemas=schemas, full_run=full_run)
     rules = _all_rules(options)
 
     leaves = repo.leaves if full_run else repo.leaves_affected_by(paths)
+    if options.render_only:
+        wanted = tuple(p.resolve() for p in options.render_only)
+        leaves = tuple(k for k in leaves if any(k.dir == w or _under(k.dir, w) for w in wanted))
     if options.environments:
         leaves = tuple(k for k in leaves if locate(k.rel_dir).environment in options.environments)
     _load_sources(ctx, repo, leaves, paths, full_run)
@@ -376,7 +384,7 @@ def _render_cached(
     """Builds of ``directories``, from the render cache where their inputs are unchanged."""
     from gitops_ml.render import Rendered
 
-    cache = RenderCache(ctx.root) if options.cache else None
+    cache = RenderCache((options.cache_root or ctx.root).resolve()) if options.cache else None
     inputs = _InputHasher(ctx, renderer.engine.identity) if cache else None
     results: dict[Path, Rendered] = {}
     keys: dict[Path, str] = {}
@@ -394,7 +402,7 @@ def _render_cached(
         for directory, key in keys.items():
             built = results[directory]
             cache.put(rel(ctx.root, directory), key, list(built.objects), built.error)
-        cache.save(prune=ctx.full_run)
+        cache.save(prune=ctx.full_run and not options.render_only)
     return {d: results[d] for d in directories}
 
 

@@ -82,8 +82,19 @@ def lint_plan(root: Path | None, plan: Plan) -> tuple[Finding, ...]:
     """Lint the repository as it would be with ``plan`` written; return the findings."""
     from gitops_ml.lint.engine import LintOptions, run_lint
 
+    # Render only the models the plan writes: adding one cannot change another's
+    # overlays, and rendering a hundred models made new-model take seconds.
+    models = sorted(
+        {rel.split("/")[1] for rel, _ in plan if rel.startswith("models/") and rel.count("/") >= 2}
+    )
     with _scratch(root, plan) as scratch:
-        result = run_lint(LintOptions(paths=(scratch,), root=scratch))
+        options = LintOptions(
+            paths=(scratch,),
+            root=scratch,
+            render_only=tuple(scratch / "models" / m for m in models),
+            cache_root=root,
+        )
+        result = run_lint(options)
     return result.findings
 
 
