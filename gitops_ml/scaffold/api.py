@@ -54,18 +54,32 @@ def environments(names: Iterable[str], config: Config | None = None) -> tuple[En
 # -- validation -----------------------------------------------------------------------
 
 
+def _planned_models(plan: Plan) -> list[str]:
+    return sorted(
+        {rel.split("/")[1] for rel, _ in plan if rel.startswith("models/") and rel.count("/") >= 2}
+    )
+
+
 @contextlib.contextmanager
 def _scratch(root: Path | None, plan: Plan) -> Iterator[Path]:
-    """A temporary copy of the repository's config, components, clusters and models, plus ``plan``."""
+    """A temporary copy of what ``plan`` is checked with, plus ``plan``.
+
+    That is the repository's config, components and clusters and, of
+    ``models/``, the models the plan writes: adding a model cannot change
+    another's overlays, and copying a hundred models took longer than the check.
+    """
+    context = [n for n in (*CONFIG_NAMES, *_CONTEXT) if n != "models"]
+    context += [f"models/{m}" for m in _planned_models(plan)]
     with tempfile.TemporaryDirectory(prefix="gitops-ml-plan-") as tmp:
         scratch = Path(tmp) / "repo"
         scratch.mkdir()
         if root is not None:
-            for name in (*CONFIG_NAMES, *_CONTEXT):
+            for name in context:
                 source = root / name
                 if source.is_symlink():
                     continue
                 if source.is_dir():
+                    (scratch / name).parent.mkdir(parents=True, exist_ok=True)
                     shutil.copytree(source, scratch / name, symlinks=True)
                 elif source.is_file():
                     shutil.copy2(source, scratch / name)
@@ -82,11 +96,7 @@ def lint_plan(root: Path | None, plan: Plan) -> tuple[Finding, ...]:
     """Lint the repository as it would be with ``plan`` written; return the findings."""
     from gitops_ml.lint.engine import LintOptions, run_lint
 
-    # Render only the models the plan writes: adding one cannot change another's
-    # overlays, and rendering a hundred models made new-model take seconds.
-    models = sorted(
-        {rel.split("/")[1] for rel, _ in plan if rel.startswith("models/") and rel.count("/") >= 2}
-    )
+    models = _planned_models(plan)
     with _scratch(root, plan) as scratch:
         options = LintOptions(
             paths=(scratch,),
@@ -95,7 +105,19 @@ def lint_plan(root: Path | None, plan: Plan) -> tuple[Finding, ...]:
             cache_root=root,
         )
         result = run_lint(options)
-    return result.findings
+    if not models:
+        return result.findings
+    # Only what the plan is about: the scratch copy leaves other models out (a Flux
+    # entry for one of them names a folder that is not there), and a problem the
+    # repository already has elsewhere is no reason to refuse a new model.
+    ours = tuple(f"models/{m}/" for m in models)
+    written = {rel for rel, _ in plan}
+    return tuple(
+        f
+        for f in result.findings
+        if (f.file is not None and (f.file in written or f.file.startswith(ours)))
+        or (f.overlay is not None and f"{f.overlay}/".startswith(ours))
+    )
 
 
 def with_airflow_manifests(root: Path | None, plan: Plan) -> Plan:
