@@ -15,7 +15,9 @@ Checks that these containers mount an `emptyDir` volume with
   GPU, and KServe InferenceService predictor containers that request a GPU
   (the volume goes in `spec.predictor.volumes`, the mount in the container).
   A model-format predictor that names its `runtime` is not checked: the
-  ServingRuntime's container and volumes are merged into it.
+  ServingRuntime's container and volumes are merged into it. TensorFlow
+  predictors on a single GPU are not checked either: TensorFlow Serving is
+  one process and passes nothing through shared memory.
 
 It also reports the Docker-only flags `--shm-size` and `--ipc=host` in a
 container's `command` or `args`, where they do nothing.
@@ -115,8 +117,27 @@ def _candidates(obj: RenderedObject) -> Iterator[tuple[Container, str]]:
                 c.role != "predictor" or "runtime" in c.container
             ):
                 continue
-            if workloads.gpu_resources(c.resources):
+            if workloads.gpu_resources(c.resources) and not _single_gpu_tensorflow(c):
                 yield c, "GPU model server"
+
+
+def _single_gpu_tensorflow(c: Container) -> bool:
+    """TensorFlow Serving on one GPU: one process, nothing passes through /dev/shm."""
+    fmt = str(c.path[-1]) if c.path else ""
+    if fmt == "model":
+        model_format = c.container.get("modelFormat")
+        fmt = str(model_format.get("name", "")) if isinstance(model_format, dict) else ""
+    if fmt.lower() != "tensorflow":
+        return False
+    limits = c.resources.get("limits") if isinstance(c.resources, dict) else None
+    amounts = [
+        (limits or {}).get(name, 1) if isinstance(limits, dict) else 1
+        for name in workloads.gpu_resources(c.resources)
+    ]
+    try:
+        return sum(float(str(a)) for a in amounts) <= 1
+    except ValueError:
+        return False
 
 
 _DOCKER_FLAG = re.compile(r"^--(shm-size|ipc)(=|$)")
