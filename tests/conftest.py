@@ -28,6 +28,8 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def shared_testdata() -> Path:
     if not SHARED.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"the shared test data is not at {SHARED}")
         pytest.skip(f"the shared test data is not at {SHARED}")
     return SHARED
 

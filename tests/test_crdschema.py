@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,9 @@ TESTDATA = ROOT.parent / "shared" / "testdata"
 CRDS = TESTDATA / "crds"
 CORPUS = TESTDATA / "corpus"
 
+# Outside CI a checkout without ../shared skips these; in CI their absence is a failure.
 needs_testdata = pytest.mark.skipif(
-    not CRDS.is_dir() or not CORPUS.is_dir(),
+    not (CRDS.is_dir() and CORPUS.is_dir()) and not os.environ.get("CI"),
     reason=f"shared test data (upstream CRDs and corpus) not found at {TESTDATA}",
 )
 

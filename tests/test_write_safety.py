@@ -436,8 +436,6 @@ REFUSALS = {
 def test_refuses_a_detached_head_a_merge_or_a_rebase_before_writing(
     scaffolded: Path, promotable: Path, tmp_path: Path, command: str, situation: str
 ) -> None:
-    if (command, situation) == ("new-model", "detached"):
-        pytest.skip("tests/test_scaffold_options.py::test_detached_head_is_refused")
     if command == "init":  # an existing repository with one file of the user's
         root = tmp_path / "repo"
         root.mkdir()
