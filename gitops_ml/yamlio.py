@@ -257,33 +257,54 @@ def iter_documents(loaded: Loaded) -> Iterator[tuple[int, Any]]:
             yield index, doc
 
 
-def walk(node: Any, path: tuple[str | int, ...]) -> tuple[int, int, int] | None:
+def walk(
+    node: Any, path: tuple[str | int, ...], rendered: Any = None
+) -> tuple[int, int, int] | None:
     """1-based (line, column) of the deepest part of ``path`` in ``node``, and its depth.
 
     A depth of 0 means nothing of the path was found (the node's own position).
+    With ``rendered`` (the same document as kustomize renders it), a list item
+    is followed by its ``name`` rather than its index, since kustomize may add
+    or reorder containers, ports and env entries.
     """
+    src = node
     best: tuple[int, int, int] | None = None
-    current = node
+    lc = getattr(src, "lc", None)
+    if lc is not None and lc.line is not None and lc.col is not None:  # tagged scalars have none
+        best = (lc.line + 1, lc.col + 1, 0)
     for depth, part in enumerate(path, start=1):
-        lc = getattr(current, "lc", None)
+        lc = getattr(src, "lc", None)
         if lc is None:
             break
         try:
-            if isinstance(part, str) and isinstance(current, dict) and part in current:
+            if isinstance(part, str) and isinstance(src, dict) and part in src:
                 line, col = lc.key(part)
-                current = current[part]
-            elif isinstance(part, int) and isinstance(current, list) and 0 <= part < len(current):
-                line, col = lc.item(part)
-                current = current[part]
+                src = src[part]
+                rendered = rendered.get(part) if isinstance(rendered, dict) else None
+            elif isinstance(part, int) and isinstance(src, list):
+                fits = isinstance(rendered, list) and 0 <= part < len(rendered)
+                item = rendered[part] if fits else None
+                name = item.get("name") if isinstance(item, dict) else None
+                index = part
+                if name is not None:
+                    matches = [
+                        i
+                        for i, x in enumerate(src)
+                        if isinstance(x, dict) and x.get("name") == name
+                    ]
+                    if not matches:
+                        break
+                    index = matches[0]
+                if not 0 <= index < len(src):
+                    break
+                line, col = lc.item(index)
+                src = src[index]
+                rendered = item
             else:
                 break
         except (KeyError, TypeError, IndexError, AttributeError):
             break
         best = (line + 1, col + 1, depth)
-    if best is None:
-        lc = getattr(node, "lc", None)
-        if lc is not None and lc.line is not None and lc.col is not None:
-            return (lc.line + 1, lc.col + 1, 0)
     return best
 
 

@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 
 from gitops_ml import yamlio
 from gitops_ml.errors import GitopsMlError, YamlError
-from gitops_ml.lint.locate import _walk
 from gitops_ml.render import _parse_origin
 from gitops_ml.repo import Reference, Repository
 
@@ -280,7 +279,7 @@ def test_locate_walk_never_raises(text: str, rendered: Any, path: list[str | int
     docs = loaded.documents if loaded is not None else (None,)
     with _bounded():
         for doc in docs:
-            found = _walk(doc, rendered, tuple(path))
+            found = yamlio.walk(doc, tuple(path), rendered)
             assert found is None or (found[0] >= 1 and found[1] >= 1)
 
 

@@ -25,49 +25,6 @@ from gitops_ml.repo import rel
 Where = tuple[str | None, int | None, int | None]
 
 
-def _walk(src: Any, rendered: Any, path: JsonPath) -> tuple[int, int, int] | None:
-    """Like ``yamlio.walk`` but follows list items by name, as rendered."""
-    best: tuple[int, int, int] | None = None
-    lc = getattr(src, "lc", None)
-    if lc is not None and lc.line is not None and lc.col is not None:  # tagged scalars have none
-        best = (lc.line + 1, lc.col + 1, 0)
-    for depth, part in enumerate(path, start=1):
-        lc = getattr(src, "lc", None)
-        if lc is None:
-            break
-        try:
-            if isinstance(part, str) and isinstance(src, dict) and part in src:
-                line, col = lc.key(part)
-                src = src[part]
-                rendered = rendered.get(part) if isinstance(rendered, dict) else None
-            elif isinstance(part, int) and isinstance(src, list):
-                item = (
-                    rendered[part] if isinstance(rendered, list) and part < len(rendered) else None
-                )
-                name = item.get("name") if isinstance(item, dict) else None
-                index = part
-                if name is not None:
-                    matches = [
-                        i
-                        for i, x in enumerate(src)
-                        if isinstance(x, dict) and x.get("name") == name
-                    ]
-                    if not matches:
-                        break
-                    index = matches[0]
-                if not 0 <= index < len(src):
-                    break
-                line, col = lc.item(index)
-                src = src[index]
-                rendered = item
-            else:
-                break
-        except (KeyError, TypeError, IndexError, AttributeError):
-            break
-        best = (line + 1, col + 1, depth)
-    return best
-
-
 def _names_match(rendered: str, written: str) -> bool:
     # namePrefix/nameSuffix and generator hashes change a name around its core
     return bool(written) and (rendered == written or written in rendered)
@@ -111,7 +68,7 @@ class Locator:
         if v.file is not None:
             if v.line is None and v.path:
                 docs = self.documents(v.file)
-                found = _walk(docs[0], None, v.path) if docs else None
+                found = yamlio.walk(docs[0], v.path) if docs else None
                 if found:
                     return v.file, found[0], found[1]
             return v.file, v.line, v.column
@@ -129,7 +86,7 @@ class Locator:
         docs = self.documents(rel_path)
         if not docs or docs[0] is None:
             return rel_path, 1 if path == () else None, None
-        found = _walk(docs[0], None, path)
+        found = yamlio.walk(docs[0], path)
         if found is None:
             return rel_path, None, None
         return rel_path, found[0], found[1]
@@ -146,7 +103,7 @@ class Locator:
         doc = self._doc_for(origin, obj)
         if doc is None:
             return origin, None, None
-        found = _walk(doc, obj.data, path)
+        found = yamlio.walk(doc, path, obj.data)
         if found is None:
             return origin, None, None
         return origin, found[0], found[1]
@@ -217,7 +174,7 @@ class Locator:
             name = str(meta.get("name") or "") if isinstance(meta, dict) else ""
             if doc.get("kind") != obj.kind or not _names_match(obj.name, name):
                 return None
-        found = _walk(doc, obj.data, path)
+        found = yamlio.walk(doc, path, obj.data)
         if found is not None and found[2] == len(path):
             return found[0], found[1]
         return None
