@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -331,10 +331,12 @@ class Renderer:
                 results[directory] = self._build_one(directory)
                 if progress:
                     progress(n, total)
-        for directory, rendered in results.items():
-            if rendered.error is not None:
-                message = self._error_alone(directory)
-                results[directory] = Rendered(directory=directory, error=message)
+        concurrent = self.workers > 1 and total > 1
+        if concurrent and not self.engine.concurrent_errors_reliable:
+            for directory, rendered in results.items():
+                if rendered.error is not None:
+                    message = self._error_alone(directory)
+                    results[directory] = Rendered(directory=directory, error=message)
         self._done.update(results)
         return {d: self._done[d] for d in dict.fromkeys(directories)}
 
@@ -345,7 +347,3 @@ class Renderer:
 def build_plain(directory: Path, engine: Engine) -> list[dict[str, Any]]:
     """The objects of ``directory`` exactly as kustomize builds it (for ``render``)."""
     return engine.build_json(directory)
-
-
-def iter_objects(rendered: Rendered) -> Iterator[tuple[dict[str, Any], Path | None]]:
-    yield from zip(rendered.objects, rendered.origins, strict=True)
