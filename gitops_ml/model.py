@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+# env vars that carry a model's location (MODEL_URI, STORAGE_URI, CHECKPOINT_PATH, ...):
+# what promote copies between environments and what diff calls a model change
+MODEL_URI_ENV = re.compile(r"(MODEL|STORAGE|CHECKPOINT).*(URI|URL|PATH|LOCATION)$", re.IGNORECASE)
 
 
 class Severity(enum.IntEnum):

@@ -27,12 +27,11 @@ from typing import Any
 from gitops_ml import gitops, yamlio
 from gitops_ml.errors import UserError, YamlError
 from gitops_ml.lint.engine import LintOptions, run_lint
-from gitops_ml.model import Finding, Severity
+from gitops_ml.model import MODEL_URI_ENV, Finding, Severity
 from gitops_ml.repo import Kustomization, Repository, locate, rel
 
 IMAGE_FIELDS = ("newName", "newTag", "digest")
 URI_KEYS = frozenset({"storageUri", "storageURI", "modelUri", "modelURI"})
-_MODEL_ENV = re.compile(r"(MODEL|STORAGE|CHECKPOINT).*(URI|URL|PATH|LOCATION)$", re.IGNORECASE)
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_./:@+-][A-Za-z0-9_./:@+ -]*$")
 
 
@@ -178,7 +177,11 @@ def _uri_sites(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[st
     """(path, parent mapping, key) of every model-URI value under ``node``."""
     if isinstance(node, dict):
         name = node.get("name")
-        if isinstance(name, str) and _MODEL_ENV.search(name) and isinstance(node.get("value"), str):
+        if (
+            isinstance(name, str)
+            and MODEL_URI_ENV.search(name)
+            and isinstance(node.get("value"), str)
+        ):
             head = path[:-2] if len(path) >= 2 and path[-2] == "env" else path
             yield (*head, f"env[{name}]"), node, "value"
             return

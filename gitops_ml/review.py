@@ -24,7 +24,7 @@ from gitops_ml import airflow, gitops, yamlio
 from gitops_ml.config import load_config
 from gitops_ml.lint.context import RenderedOverlay
 from gitops_ml.lint.engine import LintOptions, LintResult, run_lint
-from gitops_ml.model import Finding, ObjectKey
+from gitops_ml.model import MODEL_URI_ENV, Finding, ObjectKey
 
 CONFIG_NAMES = ("gitops-ml.yaml", "gitops-ml.yml", ".gitops-ml.yaml")
 NOISY_ANNOTATION_PREFIXES = (
@@ -366,8 +366,6 @@ def strip_noise(obj: dict[str, Any]) -> dict[str, Any]:
 
 # -- ML-significant changes -------------------------------------------------------
 
-_MODEL_ENV = re.compile(r"(MODEL|STORAGE|CHECKPOINT).*(URI|URL|PATH|LOCATION)$", re.IGNORECASE)
-
 
 def _classify(path: tuple[str, ...]) -> str | None:
     last = path[-1] if path else ""
@@ -376,7 +374,7 @@ def _classify(path: tuple[str, ...]) -> str | None:
         return "image"
     if last in ("storageUri", "storageUris", "modelUri", "modelURI", "uri") and "spec" in path:
         return "model URI"
-    if last.startswith("env[") and _MODEL_ENV.search(last[4:-1]):
+    if last.startswith("env[") and MODEL_URI_ENV.search(last[4:-1]):
         return "model URI"
     if "gpu" in last.lower() and ("resources" in path or "limits" in path or "requests" in path):
         return "GPUs"

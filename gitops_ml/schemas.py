@@ -176,10 +176,6 @@ class SchemaRegistry:
     def knows(self, api_version: str, kind: str) -> bool:
         return self._validator(api_version, kind) is not None
 
-    def is_crd_kind(self, api_version: str) -> bool:
-        group = api_version.rpartition("/")[0]
-        return bool(group) and "." in group and not group.endswith(".k8s.io")
-
     # -- validation ----------------------------------------------------------------
 
     def _validator(self, api_version: str, kind: str) -> Any:

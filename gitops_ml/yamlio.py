@@ -389,9 +389,3 @@ def _replace(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-
-
-def require_mapping(doc: Any, what: str) -> dict[str, Any]:
-    if not isinstance(doc, dict):
-        raise UserError(f"{what} must be a YAML mapping, not {type(doc).__name__}")
-    return doc

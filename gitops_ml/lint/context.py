@@ -132,6 +132,3 @@ class LintContext:
         for overlay in self.overlays:
             yield from overlay.objects
         yield from self.manifests
-
-    def overlays_of_model(self, model: str) -> list[RenderedOverlay]:
-        return [o for o in self.overlays if o.model == model]

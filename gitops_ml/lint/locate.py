@@ -13,7 +13,6 @@ For a rendered object and a JSON path inside it, in this order:
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from gitops_ml import yamlio
@@ -209,7 +208,3 @@ def image_name(image: str) -> str:
     slash = name.rfind("/")
     colon = name.rfind(":")
     return name[:colon] if colon > slash else name
-
-
-def relative(ctx: LintContext, path: Path) -> str:
-    return rel(ctx.root, path)
