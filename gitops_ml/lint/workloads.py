@@ -78,8 +78,14 @@ class Container(NamedTuple):
         return found if isinstance(found, dict) else {}
 
 
-def _dict(value: Any) -> dict[str, Any]:
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` if it is a mapping, else an empty one: rendered YAML can hold anything."""
     return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """``value`` if it is a list, else an empty one."""
+    return value if isinstance(value, list) else []
 
 
 def _get(data: Any, path: JsonPath) -> Any:
@@ -114,7 +120,7 @@ def pod_specs(data: dict[str, Any]) -> Iterator[PodSpec]:
     elif kind in TRAINING_RUNTIME_KINDS:
         jobs = _get(data, ("spec", "template", "spec", "replicatedJobs"))
         for i, job in enumerate(jobs if isinstance(jobs, list) else ()):
-            role = str(_dict(job).get("name") or i)
+            role = str(as_dict(job).get("name") or i)
             path = ("spec", "template", "spec", "replicatedJobs", i)
             yield from _pod(data, (*path, "template", "spec", "template", "spec"), role)
     elif kind in SERVING_RUNTIME_KINDS:
@@ -130,7 +136,7 @@ def replica_specs(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """The (role, replica spec) pairs of a Kubeflow v1 training job."""
     field = KUBEFLOW_V1_KINDS.get(str(data.get("kind") or ""))
     specs = _get(data, ("spec", field)) if field else None
-    for role, replica in _dict(specs).items():
+    for role, replica in as_dict(specs).items():
         if isinstance(replica, dict):
             yield str(role), replica
 
@@ -206,7 +212,7 @@ def gpu_resources(resources: Mapping[str, Any]) -> set[str]:
     """GPU resource names requested or limited (``nvidia.com/gpu``, ``amd.com/gpu``...)."""
     names: set[str] = set()
     for section in ("requests", "limits"):
-        for name, value in _dict(resources.get(section)).items():
+        for name, value in as_dict(resources.get(section)).items():
             if is_extended_resource(str(name)) and _GPU.search(str(name)) and _positive(value):
                 names.add(str(name))
     return names

@@ -62,12 +62,8 @@ DEFAULT_NODE_LABELS = [
 ]
 
 
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
 def tolerates(pod: dict[str, Any], taint_key: str) -> bool:
-    for toleration in _list(pod.get("tolerations")):
+    for toleration in workloads.as_list(pod.get("tolerations")):
         if not isinstance(toleration, dict):
             continue
         key = toleration.get("key")
@@ -88,8 +84,10 @@ def selects_gpu_nodes(pod: dict[str, Any], labels: set[str]) -> bool:
         else None
     )
     terms = required.get("nodeSelectorTerms") if isinstance(required, dict) else None
-    for term in _list(terms):
-        for expression in _list(term.get("matchExpressions") if isinstance(term, dict) else None):
+    for term in workloads.as_list(terms):
+        for expression in workloads.as_list(
+            term.get("matchExpressions") if isinstance(term, dict) else None
+        ):
             if isinstance(expression, dict) and expression.get("key") in labels:
                 return True
     return False

@@ -102,6 +102,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.lint import workloads
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import JsonPath, Rule, Scope, Violation
 from gitops_ml.lint.workloads import EXPLAINER_FORMATS, KSERVE_COMPONENTS, MODEL_FORMATS
@@ -129,16 +130,8 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _env(container: dict[str, Any]) -> Iterator[tuple[int, str, Any]]:
-    for i, env in enumerate(_list(container.get("env"))):
+    for i, env in enumerate(workloads.as_list(container.get("env"))):
         if isinstance(env, dict):
             yield i, str(env.get("name") or ""), env.get("value")
 
@@ -195,7 +188,7 @@ def _formats(component: str, spec: dict[str, Any]) -> list[str]:
 
 
 def _containers(spec: dict[str, Any]) -> list[dict[str, Any]]:
-    return [c for c in _list(spec.get("containers")) if isinstance(c, dict)]
+    return [c for c in workloads.as_list(spec.get("containers")) if isinstance(c, dict)]
 
 
 def _implementations(component: str, spec: dict[str, Any]) -> list[str]:
@@ -250,15 +243,15 @@ def _all_containers(
     component: str, spec: dict[str, Any], base: JsonPath
 ) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
     for key in ("containers", "initContainers"):
-        for i, container in enumerate(_list(spec.get(key))):
+        for i, container in enumerate(workloads.as_list(spec.get(key))):
             if isinstance(container, dict):
                 yield (*base, key, i), container
     for f in _formats(component, spec):
         yield (*base, f), spec[f]
     if component == "predictor":
-        worker = _dict(spec.get("workerSpec"))
+        worker = workloads.as_dict(spec.get("workerSpec"))
         for key in ("containers", "initContainers"):
-            for i, container in enumerate(_list(worker.get(key))):
+            for i, container in enumerate(workloads.as_list(worker.get(key))):
                 if isinstance(container, dict):
                     yield (*base, "workerSpec", key, i), container
 
@@ -352,8 +345,8 @@ def _hpa(component: str, spec: dict[str, Any], base: JsonPath, how: str) -> Iter
 
 
 def _metrics(spec: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
-    metrics = _dict(spec.get("autoScaling")).get("metrics")
-    for i, entry in enumerate(_list(metrics)):
+    metrics = workloads.as_dict(spec.get("autoScaling")).get("metrics")
+    for i, entry in enumerate(workloads.as_list(metrics)):
         if isinstance(entry, dict):
             yield i, entry
 
@@ -392,7 +385,7 @@ def _keda(component: str, spec: dict[str, Any], base: JsonPath) -> Iterator[Viol
 def _keda_source(
     component: str, kind: str, source: dict[str, Any], where: JsonPath
 ) -> Iterator[Violation]:
-    target = _dict(source.get("target"))
+    target = workloads.as_dict(source.get("target"))
     target_type = target.get("type")
     if kind == "Resource":
         name = source.get("name")
@@ -413,7 +406,7 @@ def _keda_source(
             )
             return
     else:
-        if not _dict(source.get("metric")).get("query"):
+        if not workloads.as_dict(source.get("metric")).get("query"):
             yield Violation(
                 message=f"{component} autoScaling {kind} metric has no query",
                 path=(*where, "metric"),
@@ -482,8 +475,8 @@ def _storage_uris(component: str, spec: dict[str, Any], base: JsonPath) -> Itera
         )
     plain: list[str] = []
     pvc: list[str] = []
-    for i, entry in enumerate(_list(spec["storageUris"])):
-        entry = _dict(entry)
+    for i, entry in enumerate(workloads.as_list(spec["storageUris"])):
+        entry = workloads.as_dict(entry)
         where: JsonPath = (*base, "storageUris", i)
         uri = str(entry.get("uri") or "")
         mount = str(entry.get("mountPath") or "")
@@ -560,7 +553,7 @@ def _multinode(obj: RenderedObject, spec: dict[str, Any], base: JsonPath) -> Ite
     if not isinstance(worker, dict):
         return
     where: JsonPath = (*base, "workerSpec")
-    if len(_list(worker.get("containers"))) > 1:
+    if len(workloads.as_list(worker.get("containers"))) > 1:
         yield Violation(
             message="workerSpec sets more than one container", path=(*where, "containers")
         )

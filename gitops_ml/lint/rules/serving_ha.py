@@ -53,14 +53,10 @@ from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def selector_matches(selector: Any, labels: dict[str, Any]) -> bool:
     """A LabelSelector against labels; an empty or missing selector matches nothing here."""
-    selector = _dict(selector)
-    match_labels = _dict(selector.get("matchLabels"))
+    selector = workloads.as_dict(selector)
+    match_labels = workloads.as_dict(selector.get("matchLabels"))
     expressions = selector.get("matchExpressions")
     expressions = expressions if isinstance(expressions, list) else []
     if not match_labels and not expressions:
@@ -68,7 +64,7 @@ def selector_matches(selector: Any, labels: dict[str, Any]) -> bool:
     if any(labels.get(k) != v for k, v in match_labels.items()):
         return False
     for e in expressions:
-        e = _dict(e)
+        e = workloads.as_dict(e)
         key, op, values = e.get("key"), e.get("operator"), e.get("values") or []
         ok = {
             "In": key in labels and labels[key] in values,
@@ -82,8 +78,8 @@ def selector_matches(selector: Any, labels: dict[str, Any]) -> bool:
 
 
 def _pod_labels(obj: RenderedObject) -> dict[str, Any]:
-    template = _dict(obj.spec.get("template"))
-    return _dict(_dict(template.get("metadata")).get("labels"))
+    template = workloads.as_dict(obj.spec.get("template"))
+    return workloads.as_dict(workloads.as_dict(template.get("metadata")).get("labels"))
 
 
 def _serving(obj: RenderedObject, services: list[RenderedObject]) -> bool:
@@ -102,7 +98,7 @@ def _min_replicas(
     obj: RenderedObject, hpas: list[RenderedObject]
 ) -> tuple[int, tuple[Any, ...], RenderedObject]:
     for hpa in hpas:
-        target = _dict(hpa.spec.get("scaleTargetRef"))
+        target = workloads.as_dict(hpa.spec.get("scaleTargetRef"))
         if (
             target.get("kind") == obj.kind
             and target.get("name") == obj.name
@@ -143,7 +139,7 @@ def _deployment(
 
 
 def _inference_service(obj: RenderedObject) -> Iterator[Violation]:
-    predictor = _dict(obj.spec.get("predictor"))
+    predictor = workloads.as_dict(obj.spec.get("predictor"))
     value = predictor.get("minReplicas", 1)
     count = value if isinstance(value, int) else 1
     if count < 2:

@@ -67,17 +67,13 @@ _TORCH_IMAGE = re.compile(r"(^|[/_-])(py)?torch([/_.:-]|$)", re.IGNORECASE)
 _GPU_SERVERS = frozenset({"Deployment", "StatefulSet", "InferenceService"})
 
 
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
 def has_shm(c: Container) -> bool:
     pod = c.pod.spec if c.pod else {}
     if pod.get("hostIPC") is True:
         return True
     memory_volumes = {
         v.get("name")
-        for v in _list(pod.get("volumes"))
+        for v in workloads.as_list(pod.get("volumes"))
         if isinstance(v, dict)
         and isinstance(v.get("emptyDir"), dict)
         and v["emptyDir"].get("medium") == "Memory"
@@ -86,7 +82,7 @@ def has_shm(c: Container) -> bool:
         isinstance(m, dict)
         and str(m.get("mountPath", "")).rstrip("/") == "/dev/shm"
         and m.get("name") in memory_volumes
-        for m in _list(c.container.get("volumeMounts"))
+        for m in workloads.as_list(c.container.get("volumeMounts"))
     )
 
 
@@ -145,7 +141,7 @@ _DOCKER_FLAG = re.compile(r"^--(shm-size|ipc)(=|$)")
 
 def _docker_flags(c: Container) -> Iterator[tuple[str, int, str]]:
     for field in ("command", "args"):
-        items = _list(c.container.get(field))
+        items = workloads.as_list(c.container.get(field))
         for i, item in enumerate(items):
             if not isinstance(item, str) or not _DOCKER_FLAG.match(item):
                 continue
