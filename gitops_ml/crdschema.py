@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 from collections import Counter
@@ -169,6 +170,23 @@ def _object_schema(
     return schema
 
 
+_ANCHORED_FLAGS = re.compile(r"\^\(\?([imsU]+)\)")
+
+
+def _portable_pattern(pattern: Any) -> Any:
+    """A Go (RE2) pattern that Python's ``re`` (schema checks) reads the same way.
+
+    RE2 and jsonschema-rs accept inline flags anywhere (``^(?i)[a-z]``, Kueue's
+    AdmissionCheck); Python only at the start. ``^(?i)`` and ``(?i)^`` mean the same.
+    """
+    if not isinstance(pattern, str):
+        return pattern
+    match = _ANCHORED_FLAGS.match(pattern)
+    if match is None:
+        return pattern
+    return f"(?{match.group(1)})^{pattern[match.end() :]}"
+
+
 def _convert(node: Mapping[str, Any], *, strict: bool) -> dict[str, Any]:
     """One OpenAPI v3 (structural) schema node to draft 2020-12.
 
@@ -177,7 +195,9 @@ def _convert(node: Mapping[str, Any], *, strict: bool) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key in _PLAIN_KEYWORDS or (key == "format" and value not in _TYPE_ONLY_FORMATS):
+        if key == "pattern":
+            out[key] = _portable_pattern(value)
+        elif key in _PLAIN_KEYWORDS or (key == "format" and value not in _TYPE_ONLY_FORMATS):
             out[key] = value
         elif key == "properties":
             out[key] = {name: _convert(sub, strict=strict) for name, sub in value.items()}
