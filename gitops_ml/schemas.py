@@ -78,18 +78,27 @@ def kubernetes_file_name(api_version: str, kind: str) -> str | None:
     return f"{kind.lower()}-{api}.json"
 
 
-def _rewrite_refs(node: Any, wanted: set[str]) -> Any:
+def _rewrite_refs(node: Any, wanted: set[str], *, names: bool = False) -> Any:
+    """``node`` with local ``$ref``s and without documentation strings.
+
+    ``names`` marks a ``properties`` map, whose keys are field names: a field
+    called ``description`` (PriorityClass, CustomResourceDefinition) is kept.
+    """
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
-            if key == "$ref" and isinstance(value, str) and "#/$defs/" in value:
+            if names:
+                out[key] = _rewrite_refs(value, wanted)
+            elif key == "$ref" and isinstance(value, str) and "#/$defs/" in value:
                 name = value.split("#/$defs/", 1)[1]
                 wanted.add(name)
                 out[key] = f"#/$defs/{name}"
-            elif key == "description":
+            elif key == "description" and isinstance(value, str):
                 continue
             else:
-                out[key] = _rewrite_refs(value, wanted)
+                out[key] = _rewrite_refs(
+                    value, wanted, names=key in ("properties", "patternProperties")
+                )
         return out
     if isinstance(node, list):
         return [_rewrite_refs(v, wanted) for v in node]
