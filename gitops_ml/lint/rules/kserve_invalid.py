@@ -25,7 +25,7 @@ decides (`pkg/apis/serving/v1beta1/inference_service_validation.go`,
   not negative, `logger.mode` is `all`, `request` or `response`
   (`ComponentExtensionSpec.Validate`);
 * autoscaling per mode and class (`validateAutoScalingCompExtension`): in
-  `Standard`/`RawDeployment` mode with class `hpa` (the default),
+  `Standard`/`RawDeployment` mode with the annotation `autoscalerClass: hpa`,
   `scaleMetric` is `cpu` or `memory`, a cpu `scaleTarget` is 1..100, a
   memory one at least 1, and `autoScaling.metrics` are of type `Resource`;
   with class `keda`, no `scaleMetric`, and every `autoScaling.metrics`
@@ -35,6 +35,15 @@ decides (`pkg/apis/serving/v1beta1/inference_service_validation.go`,
   `Knative`/`Serverless` mode, the Knative HPA class gets the HPA checks,
   otherwise `scaleMetric` is `concurrency` or `rps`, an rps `scaleTarget`
   is at least 1, and no `deploymentStrategy` is set;
+* in `Standard`/`RawDeployment` mode with no `autoscalerClass` annotation
+  the webhook checks nothing (its switch has no default case), but the
+  controller uses the hpa class (`getAutoscalerClass` in
+  `reconcilers/autoscaler/autoscaler_reconciler.go`) and builds the HPA from
+  what it understands (`getHPAMetrics` in `reconcilers/hpa/hpa_reconciler.go`):
+  a warning, not an error, says what happens to a `scaleMetric` other than
+  cpu or memory (ignored; Kubernetes' default of 80% cpu applies), a
+  `scaleTarget` below 1 (an HPA the API server rejects) or a cpu one above
+  100, and a non-`Resource` `autoScaling.metrics` entry (ignored);
 * a model-format predictor has no `name` (`validatePredictor`);
 * no container sets `PYTHONPATH` (`validateBlockedEnvVars`);
 * a custom predictor's `PROTOCOL` env is `v1` or `v2` (`validateCustomProtocol`);
@@ -42,8 +51,11 @@ decides (`pkg/apis/serving/v1beta1/inference_service_validation.go`,
   (`validateCollocationStorageURI`);
 * `storageUri` and `storageUris` are not both set; each `storageUris`
   entry has a uri and an absolute `mountPath` other than `/` without `..`;
-  non-PVC mount paths share a parent below `/`, PVC mount paths are unique
-  (`validateMultipleStorageURIs`);
+  when more than one is not a PVC, the non-PVC mount paths have a common
+  prefix below `/` (the paths themselves, segment by segment: `/models/a`
+  and `/models` share `/models`; `utils.FindCommonParentPath` in
+  `pkg/utils/storage.go`) and PVC mount paths are unique
+  (`validateMultipleStorageURIs`, `validateMultipleStorageURIsSpec`);
 * multi-node (`workerSpec`, `validateMultiNodeVariables`): at most one
   worker container; `pipelineParallelSize` and `tensorParallelSize` at least
   1; with `predictor.model`, no `PIPELINE_PARALLEL_SIZE` or
@@ -56,9 +68,11 @@ Not ported: the GPU resource type check of multi-node (the cluster's
 `inferenceservice-config` can add types), the update-only rule that the
 deployment mode cannot change (needs the live object), and the checks that
 depend on the cluster's default deployment mode: the autoscaling checks run
-only when the annotation names the mode. `RawDeployment` gets the same
-checks as `Standard` (KServe 0.16 dispatches on `Standard` alone, a known
-regression), and the cpu `scaleTarget` bound is not applied to memory.
+only when the annotation names the mode. `RawDeployment` and `Serverless`
+get the checks of `Standard` and `Knative`: the mutating webhook renames
+them before validation (`DefaultInferenceService` in
+`inference_service_defaults.go`). The cpu `scaleTarget` bound is not
+applied to memory.
 
 ## Why is this bad?
 Argo CD or Flux applies the InferenceService and the webhook refuses it:
@@ -97,7 +111,6 @@ None.
 from __future__ import annotations
 
 import json
-import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -298,8 +311,10 @@ def _autoscaling(
 ) -> Iterator[Violation]:
     mode = obj.annotations.get(MODE)
     if mode in RAW_MODES:
-        autoscaler = obj.annotations.get(CLASS, "hpa")
-        if autoscaler == "hpa":
+        autoscaler = obj.annotations.get(CLASS)
+        if autoscaler is None:
+            yield from _default_hpa(component, spec, base, str(mode))
+        elif autoscaler == "hpa":
             yield from _hpa(component, spec, base, f"{mode} mode with the hpa autoscaler")
         elif autoscaler == "keda":
             yield from _keda(component, spec, base)
@@ -341,6 +356,48 @@ def _hpa(component: str, spec: dict[str, Any], base: JsonPath, how: str) -> Iter
             yield Violation(
                 message=f"{component} autoScaling metric of type Resource has no resource",
                 path=(*base, "autoScaling", "metrics", i),
+            )
+
+
+def _default_hpa(
+    component: str, spec: dict[str, Any], base: JsonPath, mode: str
+) -> Iterator[Violation]:
+    """No autoscalerClass: the webhook checks nothing, the controller builds an HPA anyway.
+
+    What KServe's ``hpa_reconciler.go`` ``getHPAMetrics`` does with the fields
+    the webhook would reject under ``autoscalerClass: hpa``; each is a warning.
+    """
+    how = f"in {mode} mode with no {CLASS} annotation the controller uses the hpa autoscaler"
+    metric = spec.get("scaleMetric", "cpu")
+    target = _int(spec.get("scaleTarget"))
+    if metric not in ("cpu", "memory"):
+        yield Violation(
+            message=f"{component} scaleMetric {metric!r} is ignored: {how}, which scales on "
+            "cpu or memory only, so the HPA falls back to 80% cpu",
+            path=(*base, "scaleMetric"),
+            severity=Severity.WARNING,
+        )
+    elif target is not None and target < 1:
+        yield Violation(
+            message=f"{component} scaleTarget {target} becomes the HPA's averageUtilization: "
+            f"{how}, and the API server rejects an HPA target below 1",
+            path=(*base, "scaleTarget"),
+            severity=Severity.WARNING,
+        )
+    elif target is not None and metric == "cpu" and target > 100:
+        yield Violation(
+            message=f"{component} scaleTarget {target} makes the HPA scale at {target}% of the "
+            f"cpu request: {how}; the webhook rejects it once autoscalerClass: hpa is set",
+            path=(*base, "scaleTarget"),
+            severity=Severity.WARNING,
+        )
+    for i, entry in _metrics(spec):
+        if entry.get("type") != "Resource" or not isinstance(entry.get("resource"), dict):
+            yield Violation(
+                message=f"{component} autoScaling metric of type {entry.get('type')!r} is "
+                f"ignored: {how}, which reads Resource metrics only",
+                path=(*base, "autoScaling", "metrics", i, "type"),
+                severity=Severity.WARNING,
             )
 
 
@@ -500,7 +557,7 @@ def _storage_uris(component: str, spec: dict[str, Any], base: JsonPath) -> Itera
             message=f"{component} storageUris mount two PVCs at the same path",
             path=(*base, "storageUris"),
         )
-    if _common_parent(plain) == "/":
+    if common_parent_path(plain) == "/":
         yield Violation(
             message=f"{component} storageUris mount paths {', '.join(plain)} share no parent "
             "folder below /",
@@ -508,10 +565,23 @@ def _storage_uris(component: str, spec: dict[str, Any], base: JsonPath) -> Itera
         )
 
 
-def _common_parent(paths: list[str]) -> str:
-    parents = [posixpath.dirname(p.rstrip("/")) or "/" for p in paths]
-    common = posixpath.commonpath(parents) if parents else "/"
-    return common or "/"
+def common_parent_path(paths: list[str]) -> str:
+    """KServe's ``utils.FindCommonParentPath``: the common prefix of the paths themselves.
+
+    Segment by segment, not of their parent folders: ``/models/a`` and ``/models``
+    share ``/models``. A path that is only slashes has no segment to share.
+    """
+    if not paths:
+        return ""
+    if len(paths) == 1:
+        return paths[0]
+    split = [p.strip("/").split("/") if p.strip("/") else [] for p in paths]
+    common: list[str] = []
+    for level in zip(*split, strict=False):
+        if len(set(level)) != 1:
+            break
+        common.append(level[0])
+    return "/" + "/".join(common) if common else "/"
 
 
 # -- predictor --------------------------------------------------------------------
