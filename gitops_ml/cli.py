@@ -230,6 +230,7 @@ def list_rules() -> None:
 @handle_errors
 def explain(rule_id: str) -> None:
     """Print the documentation of one rule."""
+    from gitops_ml.docs import options_section
     from gitops_ml.errors import UserError
     from gitops_ml.lint.rules import BY_ID
 
@@ -237,6 +238,7 @@ def explain(rule_id: str) -> None:
     if rule is None:
         raise UserError(f"no rule named {rule_id!r}; `gitops-ml rules` lists them")
     click.echo(rule.doc.strip())
+    click.echo("\n" + options_section(rule))
     click.echo(f"\nDefault severity: {rule.severity}. Scope: {rule.scope.value}.")
 
 

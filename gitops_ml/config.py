@@ -6,17 +6,21 @@ The file is optional: with none, environments are inferred from the
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitops_ml import resources, yamlio
 from gitops_ml.errors import ConfigError, YamlError
 from gitops_ml.model import Severity
+
+if TYPE_CHECKING:
+    from gitops_ml.lint.rule import Rule
 
 CONFIG_NAMES = ("gitops-ml.yaml", "gitops-ml.yml", ".gitops-ml.yaml")
 DEFAULT_KUBERNETES_VERSION = "1.33"
@@ -162,6 +166,8 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
         raise ConfigError(f"{rel} must hold one YAML document, not {len(docs)}")
     doc = docs[0]
     _validate(doc, rel)
+    if doc.get("rules"):
+        _check_rule_settings(doc, rel)
     return _build(json.loads(json.dumps(doc)), rel)
 
 
@@ -201,6 +207,56 @@ def _validate(doc: Any, rel: str) -> None:
             pos = yamlio.position(doc, (*path, extra[0]))
             where = f"{rel}:{pos[0]}" if pos else rel
     raise ConfigError(f"{where}: invalid configuration at {key}: {message}")
+
+
+def _check_rule_settings(doc: Any, rel: str) -> None:
+    """Every rule the config names exists, and every option it sets is declared and typed.
+
+    The rule registry is imported only here, when the config has rule settings.
+    """
+    from gitops_ml.lint.rules import BY_ID
+
+    for rule_id, setting in doc["rules"].items():
+        rule = BY_ID.get(rule_id)
+        if rule is None:
+            raise ConfigError(
+                f"{_where(doc, rel, ('rules', rule_id))}: unknown rule {rule_id!r}"
+                + _did_you_mean(rule_id, BY_ID, "; `gitops-ml rules` lists them")
+            )
+        if not isinstance(setting, Mapping):
+            continue
+        places: list[tuple[tuple[str, ...], Mapping[str, Any]]] = [(("rules", rule_id), setting)]
+        for env, override in (setting.get("environments") or {}).items():
+            if isinstance(override, Mapping):
+                places.append((("rules", rule_id, "environments", env), override))
+        for path, place in places:
+            for name, value in (place.get("options") or {}).items():
+                _check_option(rule, name, value, _where(doc, rel, (*path, "options", name)))
+
+
+def _check_option(rule: Rule, name: str, value: Any, where: str) -> None:
+    option = rule.option(name)
+    if option is None:
+        names = [o.name for o in rule.options]
+        known = f"; its options are {', '.join(names)}" if names else "; it has no options"
+        raise ConfigError(
+            f"{where}: rule {rule.id!r} has no option {name!r}" + _did_you_mean(name, names, known)
+        )
+    if not option.type.accepts(value):
+        raise ConfigError(
+            f"{where}: option {name!r} of rule {rule.id!r} must be {option.type.article}, "
+            f"not {json.dumps(value)}"
+        )
+
+
+def _did_you_mean(name: str, known: Iterable[str], otherwise: str) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else otherwise
+
+
+def _where(doc: Any, rel: str, path: tuple[str | int, ...]) -> str:
+    pos = yamlio.position(doc, path)
+    return f"{rel}:{pos[0]}" if pos else rel
 
 
 def _severity(value: str) -> tuple[Severity | None, bool]:

@@ -1,4 +1,8 @@
-"""Generate ``docs/rules.md`` from the registered rules' docstrings.
+"""Generate ``docs/rules.md`` from the registered rules' docstrings and options.
+
+A rule's docstring holds the sections in ``SECTIONS``; its "Options" section is
+generated from ``Rule.options``, so the declaration is the only place an
+option's type, default and meaning are written.
 
 ``python -m gitops_ml.docs`` writes it; ``--check`` exits 1 when it is stale.
 """
@@ -11,7 +15,7 @@ from pathlib import Path
 
 from gitops_ml.lint.rule import Rule
 
-SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Options")
+SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
 
 
@@ -20,7 +24,18 @@ def _body(rule: Rule) -> str:
     body = doc.split("\n", 1)[1].strip() if "\n" in doc else ""
     # each rule is a "##" heading here, so its sections go one level down
     lines = [("#" + line) if line.startswith("## ") else line for line in body.splitlines()]
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n" + options_section(rule, "###")
+
+
+def options_section(rule: Rule, heading: str = "##") -> str:
+    """The "Options" section of a rule's documentation, from its declared options."""
+    if not rule.options:
+        return f"{heading} Options\nNone."
+    rows = [
+        f"| `{o.name}` | {o.type.value} | {o.describe_default()} | {o.doc} |" for o in rule.options
+    ]
+    table = "| option | type | default | meaning |\n|---|---|---|---|\n" + "\n".join(rows)
+    return f"{heading} Options\n{table}"
 
 
 def render(rules: Iterable[Rule]) -> str:

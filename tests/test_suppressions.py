@@ -93,13 +93,19 @@ def test_options_only_override_keeps_a_rule_off() -> None:
 
 
 def test_options_from_config_reach_the_rule(tmp_path: Path) -> None:
-    root = _repo(tmp_path)
-    (root / "gitops-ml.yaml").write_text(
-        ENVS + "rules:\n  suppression-unexplained:\n    options: {unused: true}\n",
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "job.yaml").write_text(
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: train}\nspec:\n  template:\n"
+        "    spec:\n      restartPolicy: Never\n      containers:\n"
+        "        - name: train\n          image: ghcr.io/acme/train:1.0\n",
         encoding="utf-8",
     )
-    result = _lint(root)
-    assert _of(result, "suppression-unexplained") == []
+    assert _of(_lint(root), "image-tag-mutable") == []
+    (root / "gitops-ml.yaml").write_text(
+        "rules:\n  image-tag-mutable:\n    options: {requireDigest: true}\n", encoding="utf-8"
+    )
+    assert [line for _, line, _ in _of(_lint(root), "image-tag-mutable")] == [10]
 
 
 def test_comment_on_the_line_and_on_the_line_above(tmp_path: Path) -> None:

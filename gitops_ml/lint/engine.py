@@ -568,7 +568,7 @@ def _enabled_anywhere(ctx: LintContext, rule: Rule) -> bool:
 
 
 def _options(ctx: LintContext, rule: Rule, env: str | None) -> dict[str, Any]:
-    return {**rule.options, **ctx.config.rule(rule.id, env).options}
+    return rule.resolve_options(ctx.config.rule(rule.id, env).options)
 
 
 def _finding(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gitops_ml.model import Severity
@@ -51,6 +51,55 @@ class Violation:
     environment: str | None = None  # for findings with no object or overlay to say it
 
 
+class OptionType(enum.Enum):
+    """The type of a rule option's value, as written in ``gitops-ml.yaml``."""
+
+    STRING = "string"
+    BOOLEAN = "boolean"
+    INTEGER = "integer"
+    STRINGS = "list of strings"
+
+    def accepts(self, value: Any) -> bool:
+        if self is OptionType.STRING:
+            return isinstance(value, str)
+        if self is OptionType.BOOLEAN:
+            return isinstance(value, bool)
+        if self is OptionType.INTEGER:
+            return isinstance(value, int) and not isinstance(value, bool)
+        return isinstance(value, (list, tuple)) and all(isinstance(x, str) for x in value)
+
+    @property
+    def article(self) -> str:
+        """The type with its article, for a sentence: "an integer", "a list of strings"."""
+        return f"{'an' if self.value[0] in 'aeiou' else 'a'} {self.value}"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting of a rule: its name in ``options:``, type, default and a one-line doc.
+
+    The default of a list option is a tuple, so that no run can change it.
+    """
+
+    name: str
+    type: OptionType
+    default: Any
+    doc: str
+
+    def __post_init__(self) -> None:
+        if not self.type.accepts(self.default):
+            raise TypeError(
+                f"option {self.name}: default {self.default!r} is not {self.type.article}"
+            )
+
+    def describe_default(self) -> str:
+        if self.type is OptionType.STRINGS:
+            return ", ".join(f"`{x}`" for x in self.default) or "empty"
+        if self.type is OptionType.BOOLEAN:
+            return f"`{str(self.default).lower()}`"
+        return f"`{self.default}`"
+
+
 Check = Callable[["LintContext", Any, Mapping[str, Any]], Iterator[Violation]]
 
 
@@ -66,7 +115,17 @@ class Rule:
     check: Check
     doc: str
     kinds: frozenset[str] = frozenset()
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: tuple[Option, ...] = ()
+
+    def option(self, name: str) -> Option | None:
+        return next((o for o in self.options if o.name == name), None)
+
+    def resolve_options(self, configured: Mapping[str, Any]) -> dict[str, Any]:
+        """What ``check`` receives: every declared option, the configured value or its default.
+
+        The configuration was checked against the declarations when it was loaded.
+        """
+        return {o.name: configured.get(o.name, o.default) for o in self.options}
 
     def applies_to_kind(self, kind: str) -> bool:
         return not self.kinds or kind in self.kinds

@@ -38,9 +38,6 @@ GITOPS_ML = {
 }
 ```
 then `gitops-ml airflow sync` to write the manifest from the overlay.
-
-## Options
-None.
 """
 
 from __future__ import annotations

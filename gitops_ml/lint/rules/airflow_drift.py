@@ -38,9 +38,6 @@ Generate the DAG with `gitops-ml new-model ... --orchestrator airflow`, which
 creates the committed rendering of the overlay with
 `KubernetesCreateResourceOperator`; after changing the overlay, run
 `gitops-ml airflow sync`.
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -26,9 +26,6 @@ with DAG("fraud_prod_retrain", schedule=SCHEDULE, ...):
 ```python
 SCHEDULE = "0 3 * * 0"  # Sundays 03:00 UTC
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

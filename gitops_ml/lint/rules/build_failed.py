@@ -22,9 +22,6 @@ patches:
 ## Use instead
 Make the patch target match an object of the base (kind and name), or
 remove it; `gitops-ml render DIR` shows kustomize's output.
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -26,9 +26,6 @@ spec:
 ## Use instead
 Use Serverless mode for canaries, or, in raw deployment mode, a second
 InferenceService and a traffic split in the gateway.
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -35,9 +35,6 @@ spec:
   source:
     path: models/fraud/overlays/prod
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -34,9 +34,6 @@ generators:
     directories:
     - path: models/*/overlays/prod
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

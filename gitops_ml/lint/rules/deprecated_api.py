@@ -23,9 +23,6 @@ kind: HorizontalPodAutoscaler
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -30,9 +30,6 @@ models/churn/overlays/{dev,staging,prod}/
 models/fraud/overlays/{dev,staging,prod}/
 ```
 `gitops-ml new-model` writes an overlay for every configured environment.
-
-## Options
-None.
 """
 
 from __future__ import annotations

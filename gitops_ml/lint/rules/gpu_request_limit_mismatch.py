@@ -25,9 +25,6 @@ resources:
 resources:
   limits: {nvidia.com/gpu: 2}
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

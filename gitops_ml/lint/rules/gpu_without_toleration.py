@@ -33,13 +33,6 @@ spec:
     - name: pytorch
       resources: {limits: {nvidia.com/gpu: 1}}
 ```
-
-## Options
-- `taintKey` (string, default `nvidia.com/gpu`): the taint key of GPU nodes.
-- `nodeLabels` (list of strings): node labels that select GPU nodes; default
-  `nvidia.com/gpu.present`, `nvidia.com/gpu.product`,
-  `cloud.google.com/gke-accelerator`, `k8s.amazonaws.com/accelerator`,
-  `node.kubernetes.io/instance-type`, `accelerator`.
 """
 
 from __future__ import annotations
@@ -49,17 +42,25 @@ from typing import Any
 
 from gitops_ml.lint import workloads
 from gitops_ml.lint.context import LintContext, RenderedObject
-from gitops_ml.lint.rule import Rule, Scope, Violation
+from gitops_ml.lint.rule import Option, OptionType, Rule, Scope, Violation
 from gitops_ml.model import Severity
 
-DEFAULT_NODE_LABELS = [
-    "nvidia.com/gpu.present",
-    "nvidia.com/gpu.product",
-    "cloud.google.com/gke-accelerator",
-    "k8s.amazonaws.com/accelerator",
-    "node.kubernetes.io/instance-type",
-    "accelerator",
-]
+OPTIONS = (
+    Option("taintKey", OptionType.STRING, "nvidia.com/gpu", "the taint key of GPU nodes"),
+    Option(
+        "nodeLabels",
+        OptionType.STRINGS,
+        (
+            "nvidia.com/gpu.present",
+            "nvidia.com/gpu.product",
+            "cloud.google.com/gke-accelerator",
+            "k8s.amazonaws.com/accelerator",
+            "node.kubernetes.io/instance-type",
+            "accelerator",
+        ),
+        "node labels that select GPU nodes (as a nodeSelector or required node affinity key)",
+    ),
+)
 
 
 def tolerates(pod: dict[str, Any], taint_key: str) -> bool:
@@ -94,8 +95,8 @@ def selects_gpu_nodes(pod: dict[str, Any], labels: set[str]) -> bool:
 
 
 def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> Iterator[Violation]:
-    taint_key = str(options.get("taintKey") or "nvidia.com/gpu")
-    labels = {str(x) for x in options.get("nodeLabels") or DEFAULT_NODE_LABELS}
+    taint_key: str = options["taintKey"]
+    labels = set(options["nodeLabels"])
     for pod in workloads.pod_specs(obj.data):
         if not workloads.pod_requests_gpu(obj.data, pod):
             continue
@@ -118,5 +119,5 @@ RULE = Rule(
     check=check,
     doc=__doc__ or "",
     kinds=workloads.ALL_KINDS - workloads.TRAINER_KINDS,
-    options={"taintKey": "nvidia.com/gpu", "nodeLabels": DEFAULT_NODE_LABELS},
+    options=OPTIONS,
 )

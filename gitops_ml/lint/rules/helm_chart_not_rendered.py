@@ -26,9 +26,6 @@ Render the chart once and commit its output as plain manifests:
 resources:
 - triton/rendered.yaml   # helm template triton ... > triton/rendered.yaml
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

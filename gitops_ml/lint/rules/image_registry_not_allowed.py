@@ -28,10 +28,6 @@ containers:
   - name: kserve-container
     image: registry.acme.io/serving/llm-server:1.0
 ```
-
-## Options
-- `allowedRegistries` (list of strings, default empty: rule off): registry
-  hosts, or `host/path` prefixes, that images may come from.
 """
 
 from __future__ import annotations
@@ -41,11 +37,11 @@ from typing import Any
 
 from gitops_ml.lint import workloads
 from gitops_ml.lint.context import LintContext, RenderedObject
-from gitops_ml.lint.rule import Rule, Scope, Violation
+from gitops_ml.lint.rule import Option, OptionType, Rule, Scope, Violation
 from gitops_ml.model import Severity
 
 
-def allowed(image: str, registries: list[str]) -> bool:
+def allowed(image: str, registries: list[str] | tuple[str, ...]) -> bool:
     ref = workloads.parse_image(image)
     full = f"{ref.registry}/{ref.repository}"
     for entry in registries:
@@ -56,7 +52,7 @@ def allowed(image: str, registries: list[str]) -> bool:
 
 
 def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> Iterator[Violation]:
-    registries = [str(r) for r in options.get("allowedRegistries") or ()]
+    registries: list[str] = list(options["allowedRegistries"])
     if not registries:
         return
     for c in workloads.containers(obj.data):
@@ -81,5 +77,13 @@ RULE = Rule(
     check=check,
     doc=__doc__ or "",
     kinds=workloads.ALL_KINDS,
-    options={"allowedRegistries": []},
+    options=(
+        Option(
+            "allowedRegistries",
+            OptionType.STRINGS,
+            (),
+            "registry hosts, or `host/path` prefixes, that images may come from; "
+            "while empty the rule is silent",
+        ),
+    ),
 )

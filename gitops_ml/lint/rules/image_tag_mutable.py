@@ -30,10 +30,6 @@ containers:
   - name: pytorch
     image: ghcr.io/acme/trainer:2.3.1-cuda12.1   # or @sha256:...
 ```
-
-## Options
-- `requireDigest` (bool, default false): report every image that is not
-  pinned by digest, tags included.
 """
 
 from __future__ import annotations
@@ -43,7 +39,7 @@ from typing import Any
 
 from gitops_ml.lint import workloads
 from gitops_ml.lint.context import LintContext, RenderedObject
-from gitops_ml.lint.rule import Rule, Scope, Violation
+from gitops_ml.lint.rule import Option, OptionType, Rule, Scope, Violation
 from gitops_ml.model import Severity
 
 
@@ -62,7 +58,7 @@ def _problem(image: str, require_digest: bool) -> str | None:
 
 def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> Iterator[Violation]:
     severity = Severity.ERROR if ctx.tier(obj.environment) == "prod" else Severity.WARNING
-    require_digest = bool(options.get("requireDigest", False))
+    require_digest: bool = options["requireDigest"]
     for c in workloads.containers(obj.data):
         image = c.container.get("image")
         if not isinstance(image, str) or not image or "$" in image:
@@ -85,5 +81,12 @@ RULE = Rule(
     check=check,
     doc=__doc__ or "",
     kinds=workloads.ALL_KINDS,
-    options={"requireDigest": False},
+    options=(
+        Option(
+            "requireDigest",
+            OptionType.BOOLEAN,
+            False,
+            "report every image that is not pinned by digest, tags included",
+        ),
+    ),
 )

@@ -27,9 +27,6 @@ Run the generator yourself and commit its output:
 resources:
 - generated/model-config.yaml
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -103,9 +103,6 @@ spec:
     maxReplicas: 4
     sklearn: {storageUri: s3://models/fraud/v3}
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -23,9 +23,6 @@ resources:
 resources:
 - deployment.yaml       # a base includes its own files, never an overlay
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -25,9 +25,6 @@ images:
 - name: ghcr.io/acme/fraud
   newTag: "3.1.0"
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -26,9 +26,6 @@ resources:
 patches:
 - path: gpu.yaml
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

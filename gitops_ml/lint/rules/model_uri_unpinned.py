@@ -37,9 +37,6 @@ spec:
 ```yaml
       storageUri: s3://models/ranker/v14
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -26,9 +26,6 @@ metadata:
 # overlays/staging/kustomization.yaml
 namespace: ml-staging
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

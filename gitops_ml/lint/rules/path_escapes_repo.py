@@ -23,9 +23,6 @@ resources:
 - ../../base                # inside the repository
 - https://github.com/acme/ml-bases//fraud?ref=v1.4.0   # or a pinned remote base
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

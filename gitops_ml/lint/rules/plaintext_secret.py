@@ -32,9 +32,6 @@ spec:
   dataFrom: [{extract: {key: ml/s3-credentials}}]
 ```
 (or a SealedSecret, or a SOPS-encrypted Secret).
-
-## Options
-None.
 """
 
 from __future__ import annotations

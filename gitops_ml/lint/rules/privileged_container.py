@@ -24,9 +24,6 @@ securityContext:
   allowPrivilegeEscalation: false
   capabilities: {drop: [ALL]}
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -31,9 +31,6 @@ containers:
     readinessProbe:
       httpGet: {path: /health, port: 8080}
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -33,9 +33,6 @@ images:
 ## Use instead
 Roll `v4` out to staging first, then promote it:
 `gitops-ml promote fraud --from staging --to prod`.
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -22,9 +22,6 @@ resources:
 resources:
 - https://github.com/acme/ml-bases//kserve?ref=v1.4.0
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

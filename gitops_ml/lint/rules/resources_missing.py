@@ -35,9 +35,6 @@ containers:
       requests: {cpu: "8", memory: 64Gi}
       limits: {memory: 64Gi, nvidia.com/gpu: 1}
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

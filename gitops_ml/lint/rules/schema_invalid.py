@@ -30,9 +30,6 @@ spec:
   predictor:
     minReplicas: 2
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

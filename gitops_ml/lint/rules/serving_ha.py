@@ -37,9 +37,6 @@ spec:
   minAvailable: 1
   selector: {matchLabels: {app: ranker}}
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

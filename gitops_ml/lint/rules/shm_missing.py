@@ -46,9 +46,6 @@ volumes:
   - name: dshm
     emptyDir: {medium: Memory, sizeLimit: 16Gi}
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -24,9 +24,6 @@ image: ghcr.io/acme/fraud:latest  # gitops-ml: ignore[image-tag-mutable]
 ```yaml
 image: ghcr.io/acme/fraud:latest  # gitops-ml: ignore[image-tag-mutable] dev only, rebuilt nightly
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -31,9 +31,6 @@ pytorchReplicaSpecs:
         containers:
           - name: pytorch
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -38,9 +38,6 @@ pytorchReplicaSpecs:
   Worker:
     replicas: 1
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -38,9 +38,6 @@ spec:
     Worker:
       restartPolicy: OnFailure
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -22,9 +22,6 @@ kind: InferenceService
 apiVersion: serving.kserve.io/v1beta1
 kind: InferenceService
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -24,9 +24,6 @@ resources:
     nvidia.com/gpu: 1
     memory: 16Gi
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

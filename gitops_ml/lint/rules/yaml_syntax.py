@@ -26,9 +26,6 @@ spec:
     model:
       storageUri: s3://models/fraud/v3
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations
