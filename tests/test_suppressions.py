@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -211,3 +212,75 @@ def test_a_repository_rule_off_globally_runs_where_one_environment_turns_it_on(
     found = [(f.rule, f.environment) for f in result.findings if f.rule == "env-missing-overlay"]
     # model a lacks prod (on there); model b lacks dev (off there)
     assert found == [("env-missing-overlay", "prod")]
+
+
+def _tag_repo(tmp_path: Path) -> Path:
+    """mlrepo's churn and fraud; churn's staging runs two images, both tagged `latest`."""
+    import mlrepo
+    from conftest import write_tree
+
+    root = write_tree(tmp_path / "repo", mlrepo.files())
+    staging = root / "models/churn/overlays/staging/kustomization.yaml"
+    _edit(
+        staging,
+        '    newTag: "1.0.0"\n',
+        "    newTag: latest\n  - name: ghcr.io/example-org/sidecar\n    newTag: latest\n",
+    )
+    _edit(
+        root / "models/churn/base/deployment.yaml",
+        "      containers:\n",
+        "      containers:\n        - name: sidecar\n          image: ghcr.io/example-org/sidecar:1\n",
+    )
+    return root
+
+
+def _lint_json(root: Path) -> dict[str, Any]:
+    import json
+
+    out = CliRunner().invoke(main, ["lint", str(root), "--format", "json"])
+    assert out.exit_code in (0, 1), out.output
+    data: dict[str, Any] = json.loads(out.output)
+    return data
+
+
+def _mutable(data: dict[str, Any], key: str = "findings") -> list[tuple[str, int]]:
+    return sorted((f["file"], f["line"]) for f in data[key] if f["rule"] == "image-tag-mutable")
+
+
+STAGING = "models/churn/overlays/staging/kustomization.yaml"
+
+
+def test_comment_above_newtag_suppresses_the_finding_at_its_images_entry(
+    tmp_path: Path,
+) -> None:
+    root = _tag_repo(tmp_path)
+    before = _lint_json(root)
+    # image-tag-mutable points at the `- name:` line of each images entry
+    assert _mutable(before) == [(STAGING, 8), (STAGING, 10)]
+    _edit(
+        root / STAGING,
+        "  - name: ghcr.io/example-org/sidecar\n    newTag: latest\n",
+        "  - name: ghcr.io/example-org/sidecar\n"
+        "    # gitops-ml: ignore[image-tag-mutable] the sidecar follows its upstream\n"
+        "    newTag: latest\n",
+    )
+    after = _lint_json(root)
+    assert _mutable(after) == [(STAGING, 8)]  # the other entry of the list stays reported
+    assert _mutable(after, "suppressed") == [(STAGING, 10)]
+    assert after["summary"]["suppressed"] == 1
+    assert not [f for f in after["findings"] if f["rule"] == "suppression-unexplained"]
+
+
+def test_trailing_comment_on_newtag_suppresses_and_does_not_leak_to_the_next_entry(
+    tmp_path: Path,
+) -> None:
+    root = _tag_repo(tmp_path)
+    _edit(
+        root / STAGING,
+        "    newTag: latest\n  - name: ghcr.io/example-org/sidecar\n",
+        "    newTag: latest  # gitops-ml: ignore[image-tag-mutable] rebuilt nightly\n"
+        "  - name: ghcr.io/example-org/sidecar\n",
+    )
+    data = _lint_json(root)
+    assert _mutable(data) == [(STAGING, 10)]
+    assert _mutable(data, "suppressed") == [(STAGING, 8)]

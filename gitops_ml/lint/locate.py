@@ -61,6 +61,19 @@ class Locator:
             return same_kind[0]
         return docs[0] if len(docs) == 1 else None
 
+    def node_lines(self, rel_path: str, line: int, column: int) -> range | None:
+        """The lines of the YAML node a finding at ``line``:``column`` points into.
+
+        That is the value of the mapping key, or the list item, written at that
+        position (the outermost when a list item starts with a key); None when
+        nothing but a whole document starts there.
+        """
+        for doc in self.documents(rel_path):
+            found = _node_at(doc, line - 1, column - 1)
+            if found is not None:
+                return range(line, _last_line(found) + 2)
+        return None
+
     # -- entry point -----------------------------------------------------------------
 
     def locate(self, subject: Any, v: Violation) -> Where:
@@ -200,6 +213,63 @@ class Locator:
                     pos = yamlio.position(docs[0], ("images", i)) if docs else None
                     return k.rel_file, pos[0] if pos else None, pos[1] if pos else None
         return None
+
+
+def _children(node: Any) -> list[tuple[tuple[int, int] | None, Any]]:
+    """(position, value) of each key's value or each item of a positioned node."""
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return []
+    if isinstance(node, dict):
+        return [(_pos(lc.key, key), value) for key, value in node.items()]
+    if isinstance(node, list):
+        return [(_pos(lc.item, i), value) for i, value in enumerate(node)]
+    return []
+
+
+def _pos(get: Any, key: Any) -> tuple[int, int] | None:
+    try:
+        line, col = get(key)
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return None
+    return (line, col) if line is not None and col is not None else None
+
+
+def _node_at(node: Any, line: int, col: int) -> Any:
+    """The outermost value below ``node`` whose key or item is written at (line, col)."""
+    for pos, value in _children(node):
+        if pos == (line, col):
+            return value if value is not None else _Scalar(line)
+        if pos is not None and pos[0] <= line:
+            found = _node_at(value, line, col)
+            if found is not None:
+                return found
+    return None
+
+
+class _Scalar:
+    """A value with no position of its own (null): it ends on its key's line."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _last_line(node: Any) -> int:
+    """The 0-based last line a positioned node's keys, items and values are written on."""
+    if isinstance(node, _Scalar):
+        return node.line
+    last = -1
+    lc = getattr(node, "lc", None)
+    if lc is not None and lc.line is not None:
+        last = lc.line
+    for pos, value in _children(node):
+        if pos is not None:
+            last = max(last, pos[0])
+        if isinstance(value, dict | list):
+            last = max(last, _last_line(value))
+        elif isinstance(value, str) and pos is not None:
+            last = max(last, pos[0] + value.count("\n"))
+    return last
 
 
 def image_name(image: str) -> str:

@@ -4,8 +4,10 @@
   object (in its source, so it is in the rendered object too); ``all`` or
   ``*`` suppresses every rule for that object.
 * ``# gitops-ml: ignore[rule-a,rule-b] reason`` on the line a finding points
-  at, or alone on the line above it (a trailing comment on the line above
-  belongs to that line).
+  at, alone on the line above it (a trailing comment on the line above
+  belongs to that line), or on any line of the YAML node the finding points
+  into: a finding at an ``images:`` entry's ``- name:`` is suppressed by a
+  comment beside or above its ``newTag:``.
 
 Config settings (off, severity) are applied by the engine before this. Every
 suppressed finding is kept and counted in the summary.
@@ -58,13 +60,18 @@ class Suppressions:
         if finding.file is None or finding.line is None:
             return False
         lines = self.ctx.lines(finding.file)
-        for number in (finding.line, finding.line - 1):
+        numbers = [finding.line, finding.line - 1]
+        if finding.column is not None:
+            numbers.extend(
+                self.locator.node_lines(finding.file, finding.line, finding.column) or ()
+            )
+        for number in dict.fromkeys(numbers):
             if not 1 <= number <= len(lines):
                 continue
             text = lines[number - 1]
             # the line above counts only as a comment line of its own: a trailing
             # comment there belongs to that line's own findings
-            if number != finding.line and not text.lstrip().startswith("#"):
+            if number == finding.line - 1 and not text.lstrip().startswith("#"):
                 continue
             found = comment_rules(text)
             if found and (finding.rule in found[0] or found[0] & {"all", "*"}):
