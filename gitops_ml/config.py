@@ -6,6 +6,7 @@ The file is optional: with none, environments are inferred from the
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
@@ -28,6 +29,26 @@ DEFAULT_ENVIRONMENTS = ("dev", "staging", "prod")
 
 _PROD_NAMES = re.compile(r"^(prod|production|prd|live)([-_].*)?$|.*[-_](prod|production|prd)$")
 _STAGING_NAMES = re.compile(r"^(staging|stage|stg|preprod|pre-prod|uat|qa)([-_].*)?$")
+
+
+# Overlay names that are environments when gitops-ml.yaml lists none; other
+# overlays (an operator's channels ``stable``/``v1.10``, flavours such as
+# ``mig-mixed``) are variants. ``environmentNames`` in the config adds words.
+ENVIRONMENT_WORDS = frozenset(
+    {
+        "dev", "development", "develop", "local", "sandbox", "test", "testing", "qa",
+        "int", "integration", "e2e", "uat", "stage", "staging", "stg", "preprod",
+        "prod", "production", "prd", "live",
+    }
+)  # fmt: skip
+
+
+def looks_like_environment(name: str, words: frozenset[str] = ENVIRONMENT_WORDS) -> bool:
+    """Whether an overlay name reads as an environment: ``prod``, ``dev2``, ``prod-eu``."""
+    lowered = name.lower()
+    if lowered in words:
+        return True
+    return any(re.sub(r"\d+$", "", token) in words for token in re.split(r"[-_.]", lowered))
 
 
 def infer_tier(name: str) -> str:
@@ -95,6 +116,13 @@ class Config:
     path: str | None = None  # repo-relative path of the file, when there is one
     explicit_environments: bool = False
     declared_environments: tuple[str, ...] = ()  # as listed in the file, none inferred
+    environment_words: frozenset[str] = ENVIRONMENT_WORDS
+
+    def is_environment(self, name: str) -> bool:
+        """A declared environment, or an overlay name that reads as one (not a variant)."""
+        return name in self.declared_environments or looks_like_environment(
+            name, self.environment_words
+        )
 
     def environment(self, name: str | None) -> Environment | None:
         if name is None:
@@ -113,19 +141,7 @@ class Config:
         extra = tuple(Environment(name=n, tier=infer_tier(n)) for n in names if n not in known)
         if not extra:
             return self
-        return Config(
-            environments=self.environments + extra,
-            kubernetes_version=self.kubernetes_version,
-            controller=self.controller,
-            repo_url=self.repo_url,
-            rules=self.rules,
-            crds=self.crds,
-            ignore=self.ignore,
-            airflow=self.airflow,
-            path=self.path,
-            explicit_environments=self.explicit_environments,
-            declared_environments=self.declared_environments,
-        )
+        return dataclasses.replace(self, environments=self.environments + extra)
 
 
 @cache
@@ -309,4 +325,6 @@ def _build(doc: dict[str, Any], rel: str) -> Config:
         path=rel,
         explicit_environments=bool(envs),
         declared_environments=tuple(names),
+        environment_words=ENVIRONMENT_WORDS
+        | {w.lower() for w in doc.get("environmentNames") or ()},
     )

@@ -154,7 +154,7 @@ class _Overlay:
 def _overlay(repo: Repository, model: str, env: str) -> _Overlay:
     for k in repo.kustomizations.values():
         where = locate(k.rel_dir)
-        if where.model == model and where.environment == env:
+        if where.model == model and where.name == env:
             text = yamlio.read_text(k.file, k.rel_file)
             try:
                 docs = yamlio.load_positioned(text).documents

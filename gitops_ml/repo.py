@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Any
 
 from gitops_ml import yamlio
 from gitops_ml.cache import ParseCache, digest
+from gitops_ml.config import looks_like_environment
 from gitops_ml.errors import UserError, YamlError
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -93,22 +94,32 @@ class Kustomization:
 
 @dataclass(frozen=True)
 class Location:
-    """What a path says about the model and environment it belongs to."""
+    """What a path says about the model and environment it belongs to.
+
+    ``name`` is the overlay's (or ``clusters/<name>``) folder name;
+    ``environment`` is that name only when it is an environment, None for a
+    variant overlay such as an operator's ``overlays/stable`` channel.
+    """
 
     model: str | None
     environment: str | None
+    name: str | None = None
 
 
-def locate(rel_dir: str) -> Location:
+def locate(
+    rel_dir: str, is_environment: Callable[[str], bool] = looks_like_environment
+) -> Location:
     """Infer model and environment from a repository-relative directory."""
     parts = [p for p in rel_dir.split("/") if p and p != "."]
     if "overlays" in parts:
         i = len(parts) - 1 - parts[::-1].index("overlays")
-        env = parts[i + 1] if i + 1 < len(parts) else None
+        name = parts[i + 1] if i + 1 < len(parts) else None
         model = parts[i - 1] if i >= 1 else None
-        return Location(model=model, environment=env)
+        env = name if name is not None and is_environment(name) else None
+        return Location(model=model, environment=env, name=name)
     if len(parts) >= 2 and parts[-2] == "clusters":
-        return Location(model=None, environment=parts[-1])
+        name = parts[-1]
+        return Location(model=None, environment=name if is_environment(name) else None, name=name)
     if "base" in parts:
         i = parts.index("base")
         return Location(model=parts[i - 1] if i >= 1 else None, environment=None)
@@ -483,10 +494,12 @@ class Repository:
                 out.append(f)
         return out
 
-    def environments(self) -> list[str]:
+    def environments(
+        self, is_environment: Callable[[str], bool] = looks_like_environment
+    ) -> list[str]:
         names: list[str] = []
         for k in self.leaves:
-            env = locate(k.rel_dir).environment
+            env = locate(k.rel_dir, is_environment).environment
             if env and env not in names:
                 names.append(env)
         return names

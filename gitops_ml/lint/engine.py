@@ -134,7 +134,7 @@ def run_lint(options: LintOptions) -> LintResult:
         raise UserError(str(exc)) from None
     cache_root = (options.cache_root or root).resolve()
     repo = Repository(root, config.ignore, ParseCache(cache_root))
-    config = config.with_environments(repo.environments())
+    config = config.with_environments(repo.environments(config.is_environment))
     full_run = any(p == root for p in paths)
     ctx = LintContext(root=root, config=config, repo=repo, schemas=schemas, full_run=full_run)
     rules = _all_rules(options)
@@ -144,7 +144,7 @@ def run_lint(options: LintOptions) -> LintResult:
         wanted = tuple(p.resolve() for p in options.render_only)
         leaves = tuple(k for k in leaves if any(k.dir == w or _under(k.dir, w) for w in wanted))
     if options.environments:
-        leaves = tuple(k for k in leaves if locate(k.rel_dir).environment in options.environments)
+        leaves = tuple(k for k in leaves if locate(k.rel_dir).name in options.environments)
     _load_sources(ctx, repo, leaves, paths, full_run)
     from gitops_ml.render import Renderer, get_engine
 
@@ -347,7 +347,7 @@ def _render(
     to_build: list[Path] = []
     refused: dict[Path, str | None] = {}
     for leaf in leaves:
-        loc = locate(leaf.rel_dir)
+        loc = locate(leaf.rel_dir, ctx.config.is_environment)
         overlay = RenderedOverlay(kustomization=leaf, model=loc.model, environment=loc.environment)
         overlay.skipped = _skip_reason(ctx, leaf, options.allow_remote, refused)
         overlays[leaf.dir] = overlay
@@ -507,8 +507,8 @@ def _load_manifests(ctx: LintContext, paths: tuple[Path, ...], envs: tuple[str, 
         if _under(path, rendered_copies):
             continue
         source = _source_of(ctx, path)
-        loc = locate(rel(ctx.root, path.parent))
-        if envs and loc.environment not in envs:
+        loc = locate(rel(ctx.root, path.parent), ctx.config.is_environment)
+        if envs and loc.name not in envs:
             continue
         docs = [(i, d) for i, d in enumerate(source.documents) if d is not None]
         if not any(isinstance(d, dict) and ("kind" in d or "apiVersion" in d) for _, d in docs):
@@ -535,7 +535,7 @@ def _load_manifests(ctx: LintContext, paths: tuple[Path, ...], envs: tuple[str, 
 def _run_rule(ctx: LintContext, rule: Rule) -> Iterator[tuple[Any, Violation]]:
     if rule.scope is Scope.SOURCE:
         for source in list(ctx.sources.values()):
-            env = locate(posixpath.dirname(source.rel)).environment
+            env = locate(posixpath.dirname(source.rel), ctx.config.is_environment).environment
             if _enabled(ctx, rule, env):
                 options = _options(ctx, rule, env)
                 yield from ((source, v) for v in rule.check(ctx, source, options))
@@ -580,7 +580,9 @@ def _finding(
     overlay_path = obj.overlay if obj else overlay.path if overlay else None
     file, line, column = locator.locate(subject, violation)
     if env is None and file is not None:
-        env = locate(posixpath.dirname(file)).environment  # a source or repository finding
+        env = locate(
+            posixpath.dirname(file), ctx.config.is_environment
+        ).environment  # a source or repository finding
     if not ctx.config.rule(rule.id, env).enabled:
         return None
     severity = ctx.config.rule(rule.id, env).severity or violation.severity or rule.severity

@@ -96,10 +96,8 @@ def _check_overlay(
         yield _at(
             dag, "model", f"names model {model!r} but overlay {overlay} is of {where.model!r}"
         )
-    if where.environment != env:
-        yield _at(
-            dag, "environment", f"names environment {env!r} but {overlay} is {where.environment!r}"
-        )
+    if where.name != env:
+        yield _at(dag, "environment", f"names environment {env!r} but {overlay} is {where.name!r}")
     declared = ctx.config.declared_environments
     if declared and env not in declared:
         yield _at(

@@ -6,10 +6,11 @@ Finds the models of the repository (a folder with `base/` and/or
 environments they are expected in: those listed in `gitops-ml.yaml`, and
 those that the other models in the same folder have overlays for. A model
 missing one of them is reported at one of its overlays' `kustomization.yaml`
-(or at its base when it has no overlay at all). Without a config, only
-overlay names that look like environments (`dev`, `test`, `qa`, `staging`,
-`prod`, `production`, ...) count, so variant overlays such as
-`overlays/istio` are not mistaken for environments.
+(or at its base when it has no overlay at all). Only declared environments
+and overlay names that look like environments (`dev`, `test`, `qa`,
+`staging`, `prod`, `production`, ..., plus the config's `environmentNames`)
+count, so variant overlays such as `overlays/istio` or an operator's
+`overlays/stable` channel are not mistaken for environments.
 
 ## Why is this bad?
 A model that skips an environment either never gets tested before it
@@ -40,16 +41,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitops_ml.config import infer_tier
 from gitops_ml.lint.context import LintContext
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
 
 _OVERLAY = re.compile(r"^(?P<model>.+)/overlays/(?P<env>[^/]+)$")
 _BASE = re.compile(r"^(?P<model>.+)/base$")
-_DEV_NAMES = frozenset(
-    {"dev", "development", "develop", "test", "testing", "qa", "int", "integration", "sandbox"}
-)
 
 
 @dataclass
@@ -72,10 +69,6 @@ def _models(ctx: LintContext) -> dict[str, _Model]:
     return models
 
 
-def _looks_like_env(name: str, declared: frozenset[str]) -> bool:
-    return name in declared or name in _DEV_NAMES or infer_tier(name) != "dev"
-
-
 def _shared_base(ctx: LintContext, model: _Model) -> bool:
     """A base-only folder that other models build on is a library, not a model."""
     if model.base is None:
@@ -96,7 +89,7 @@ def check(
     declared = frozenset(ctx.config.declared_environments)
     models = _models(ctx)
     envs_of = {
-        d: {e for e in m.overlays if _looks_like_env(e, declared)} for d, m in models.items()
+        d: {e for e in m.overlays if ctx.config.is_environment(e)} for d, m in models.items()
     }
     touched = set(ctx.sources)
     for directory, model in models.items():

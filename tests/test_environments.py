@@ -1,0 +1,47 @@
+"""Which overlay folders are environments and which are variants."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gitops_ml.config import Config, load_config, looks_like_environment
+from gitops_ml.lint.engine import LintOptions, run_lint
+from gitops_ml.repo import locate
+
+VARIANTS = Path(__file__).parent / "rules/controller-orphan-overlay/good/variant-overlays"
+
+
+@pytest.mark.parametrize(
+    "name", ["dev", "dev2", "qa", "stage", "staging", "preprod", "prod", "production", "prod-eu"]
+)
+def test_environment_like_names_are_environments(name: str) -> None:
+    assert looks_like_environment(name)
+    assert locate(f"models/fraud/overlays/{name}").environment == name
+
+
+@pytest.mark.parametrize("name", ["stable", "gitops-1.10", "preview", "v22.9", "mig-mixed"])
+def test_other_overlays_are_variants(name: str) -> None:
+    assert not looks_like_environment(name)
+    where = locate(f"operator/overlays/{name}")
+    assert (where.model, where.environment, where.name) == ("operator", None, name)
+
+
+def test_declared_environments_are_environments_whatever_their_name() -> None:
+    config = Config(declared_environments=("blue",))
+    assert config.is_environment("blue")
+    assert config.is_environment("prod")
+    assert not config.is_environment("stable")
+
+
+def test_environment_names_option_adds_words(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(VARIANTS, repo)
+    (repo / "gitops-ml.yaml").write_text("controller: argocd\nenvironmentNames: [stable]\n")
+    assert load_config(repo).is_environment("stable")
+    result = run_lint(LintOptions(paths=(repo,), root=repo))
+    orphans = {f.file for f in result.findings if f.rule == "controller-orphan-overlay"}
+    assert orphans == {"operator/overlays/stable/kustomization.yaml"}
+    assert "stable" in result.environments and "preview" not in result.environments
