@@ -11,6 +11,15 @@ does it: Go `path.Match` globs, where `*` does not cross `/`, and
 root; a Flux path with no `kustomization.yaml` deploys everything below it.
 Runs only when the whole repository is linted.
 
+Not orphans: bootstrap roots (an overlay whose own rendered objects are
+Applications, ApplicationSets or Flux Kustomizations deploying other paths
+of the repository: an app-of-apps root applied once by hand or a script),
+and variant overlays whose name is not an environment (`overlays/stable`).
+An overlay can also be deployed from outside the repository (a branch per
+environment, an Application kept elsewhere), which no linter can see: unless
+`controller:` in `gitops-ml.yaml` says which controller deploys this
+repository, the finding is info, not a warning.
+
 ## Why is this bad?
 A merged change to an overlay nobody syncs never reaches a cluster: the
 model you promoted keeps serving the old weights, and the retraining job
@@ -86,10 +95,13 @@ def check(
     if not found.targets:
         return
     covers = _coverage(ctx, list(found.targets))
+    roots = _bootstrap_roots(found.targets)
+    # without a declared controller, the overlay may be deployed from outside the repository
+    severity = None if ctx.config.controller in ("argocd", "flux") else Severity.INFO
     for overlay in ctx.overlays:
         if overlay.model is None or overlay.environment is None:
-            continue  # clusters/<env> and other non-model leaves are applied by hand
-        if covers(overlay.path):
+            continue  # clusters/<env>, variants and other non-model leaves
+        if covers(overlay.path) or overlay.path in roots:
             continue
         yield Violation(
             message=(
@@ -100,7 +112,17 @@ def check(
             file=overlay.file,
             line=1,
             overlay=overlay,
+            severity=severity,
         )
+
+
+def _bootstrap_roots(targets: list[Target]) -> set[str]:
+    """Overlays that render controller objects deploying other folders (app-of-apps roots)."""
+    return {
+        t.obj.overlay
+        for t in targets
+        if t.obj.overlay is not None and (t.pattern is not None or t.directory != t.obj.overlay)
+    }
 
 
 RULE = Rule(
