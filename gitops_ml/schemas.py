@@ -34,6 +34,7 @@ MAX_ERRORS_PER_OBJECT = 20
 class SchemaError:
     path: tuple[str | int, ...]
     message: str
+    unknown: bool = False  # the error is that the field at ``path`` is not in the schema
 
 
 @cache
@@ -217,7 +218,9 @@ def schema_errors(validator: Any, instance: Any) -> list[SchemaError]:
         if type(error.kind).__name__ == "AdditionalProperties" and unexpected:
             for key in unexpected:
                 field_path = (*path, str(key))
-                errors.setdefault(field_path, SchemaError(field_path, f"unknown field {key!r}"))
+                errors.setdefault(
+                    field_path, SchemaError(field_path, f"unknown field {key!r}", unknown=True)
+                )
         else:
             # an anyOf/oneOf failure repeats its branches' errors at the same path
             errors.setdefault(path, SchemaError(path, _message(error)))

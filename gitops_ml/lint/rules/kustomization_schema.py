@@ -4,6 +4,9 @@
 Validates every `kustomization.yaml` against SchemaStore's kustomization
 schema (shipped with gitops-ml): unknown fields, wrong types, invalid enum
 values such as a `sortOptions.order` other than `legacy` or `fifo`.
+A known field with no value (`components:` whose entries are all commented
+out) is accepted: kustomize reads null as the field's zero value and builds
+it. An unknown field is reported even when it is empty.
 
 ## Why is this bad?
 kustomize ignores or rejects misspelled fields depending on the version: an
@@ -49,6 +52,24 @@ def _validator() -> Any:
     return jsonschema_rs.validator_for(schema, validate_formats=False)
 
 
+def _null_field(data: Any, path: tuple[str | int, ...]) -> bool:
+    """Whether ``path`` names a mapping key whose value is null (``components:`` and nothing).
+
+    kustomize decodes YAML into Go structs, where null is the field's zero value:
+    a key whose list entries are all commented out builds like an empty list.
+    A null list entry is not a zero value of anything and stays an error.
+    """
+    if not path or not isinstance(path[-1], str):
+        return False
+    parent: Any = data
+    for part in path[:-1]:
+        ok = isinstance(parent, dict) if isinstance(part, str) else isinstance(parent, list)
+        if not ok or (isinstance(parent, list) and not 0 <= int(part) < len(parent)):
+            return False
+        parent = parent.get(part) if isinstance(parent, dict) else parent[int(part)]
+    return isinstance(parent, dict) and path[-1] in parent and parent[path[-1]] is None
+
+
 def check(ctx: LintContext, source: SourceFile, options: Mapping[str, Any]) -> Iterator[Violation]:
     k = source.kustomization
     if k is None or k.data is None or k.error is not None:
@@ -61,6 +82,8 @@ def check(ctx: LintContext, source: SourceFile, options: Mapping[str, Any]) -> I
         return
     plain = json.loads(json.dumps(k.data, default=str))
     for error in schema_errors(_validator(), plain):
+        if not error.unknown and _null_field(plain, error.path):
+            continue
         where = ".".join(str(p) for p in error.path) or "the top level"
         yield Violation(message=f"{where}: {error.message}", path=error.path)
 
