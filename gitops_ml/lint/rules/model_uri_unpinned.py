@@ -6,7 +6,10 @@ model-format predictors such as `spec.predictor.model.storageUri`),
 `storageUris[].uri`, and, in any container, environment variables named like
 `MODEL_URI`, `MODEL_PATH`, `MODEL_DIR`, `MODEL_ID` or `STORAGE_URI` whose
 value is a remote URI (`scheme://...`; local paths such as `/mnt/models` are
-where KServe puts the model and are fine).
+where KServe puts the model and are fine). A model-format spec with no
+`storageUri` but a `storage: {key, path}` (the path inside the bucket the
+storage key configures, as ModelMesh and KServe's storage spec use it) has
+its `path` checked the same way, every segment of it.
 
 * In staging and prod tiers, a URI is unpinned when it ends in `latest`, or
   none of its path segments looks like a version: `v3`, `2024-05-01`, a
@@ -62,14 +65,23 @@ _VERSION = re.compile(
 _SPLIT = re.compile(r"[-_:@=&?+]")
 
 
+def _has_version(segments: list[str]) -> bool:
+    return any(
+        _VERSION.match(segment) or any(_VERSION.match(t) for t in _SPLIT.split(segment))
+        for segment in segments
+    )
+
+
 def versioned(uri: str) -> bool:
     if "@sha256:" in uri:
         return True
     body = uri.split("://", 1)[-1]
-    for segment in re.split(r"[/?]", body)[1:] or [body]:
-        if _VERSION.match(segment) or any(_VERSION.match(t) for t in _SPLIT.split(segment)):
-            return True
-    return False
+    return _has_version(re.split(r"[/?]", body)[1:] or [body])
+
+
+def path_versioned(path: str) -> bool:
+    """A path inside a bucket (no host part): every segment may carry the version."""
+    return "@sha256:" in path or _has_version(re.split(r"[/?]", path.strip("/")))
 
 
 def ends_latest(uri: str) -> bool:
@@ -111,8 +123,31 @@ def _uris(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str, bool]]:
                 yield (*c.path, "env", i, "value"), value, storage
 
 
+def _storage_paths(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str]]:
+    """``storage.path`` of a model-format spec that names no ``storageUri``.
+
+    KServe joins it to the bucket of the storage ``key``'s configuration
+    (``addStorageSpecAnnotations`` in ``controller/.../components/component.go``).
+    """
+    for base, spec in _storage_specs(data):
+        storage = spec.get("storage")
+        if spec.get("storageUri") or not isinstance(storage, dict):
+            continue
+        path = storage.get("path")
+        if isinstance(path, str) and path.strip("/"):
+            yield (*base, "storage", "path"), path
+
+
 def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> Iterator[Violation]:
     tier = ctx.tier(obj.environment)
+    if tier != "dev":
+        for path, value in _storage_paths(obj.data):
+            if ends_latest(value):
+                yield Violation(message=f"model storage path {value} points at `latest`", path=path)
+            elif not path_versioned(value):
+                yield Violation(
+                    message=f"model storage path {value} has no version in its path", path=path
+                )
     for path, uri, storage in _uris(obj.data):
         scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
         if storage and scheme not in SUPPORTED_SCHEMES and not uri.startswith("/"):
