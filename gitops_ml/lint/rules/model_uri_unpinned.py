@@ -18,10 +18,17 @@ its `path` checked the same way, every segment of it.
   `model-v3` and `?versionId=...` count.
 * In every tier, a `storageUri` (or `STORAGE_URI`) whose scheme the KServe
   storage initializer does not support: it supports `gs://`, `s3://`,
-  `pvc://`, `file://`, `hdfs://`, `webhdfs://`, `hf://`, `oci://` (modelcars), `oci+fetch://` (layers pulled by the storage initializer),
-  `http(s)://` and Azure blob/file `https://` URLs (kserve
+  `pvc://`, `file://`, `hdfs://`, `webhdfs://`, `hf://`, `oci://`
+  (modelcars), `oci+native://` (the image mounted as an image volume),
+  `oci+fetch://` (layers pulled by the storage initializer), `http(s)://`
+  and Azure blob/file `https://` URLs (kserve
+  `SupportedStorageURIPrefixList` in
+  `pkg/controller/v1beta1/inferenceservice/utils/utils.go`,
   `ClusterStorageContainer` default `supportedUriFormats` and
-  `kserve/storage/storage.py`).
+  `kserve/storage/storage.py`). An OCI URI is pinned like the image it
+  names (`ParseOciScheme` in `pkg/utils/storage.go` turns every `oci+x://`
+  into `oci://`), by a version tag or a digest; a `::<path>` suffix inside
+  the image does not count.
 
 ## Why is this bad?
 `s3://models/ranker/latest` is whatever was uploaded last: a pod rescheduled
@@ -54,7 +61,8 @@ from gitops_ml.lint.rule import JsonPath, Rule, Scope, Violation
 from gitops_ml.model import Severity
 
 SUPPORTED_SCHEMES = frozenset(
-    {"gs", "s3", "pvc", "file", "hdfs", "webhdfs", "hf", "oci", "oci+fetch", "http", "https"}
+    {"gs", "s3", "pvc", "file", "hdfs", "webhdfs", "hf", "http", "https"}
+    | {"oci", "oci+native", "oci+fetch"}
 )
 _ENV_NAME = re.compile(r"(^|_)(MODEL_(URI|URL|PATH|DIR|ID|NAME_OR_PATH)|STORAGE_URI)$")
 _VERSION = re.compile(
@@ -159,6 +167,8 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
             continue
         if tier == "dev":
             continue
+        if scheme.startswith("oci"):
+            uri = uri.split("::", 1)[0]  # <image>::<path inside the image>
         if ends_latest(uri):
             yield Violation(message=f"model URI {uri} points at `latest`", path=path)
         elif not versioned(uri):
