@@ -15,6 +15,10 @@ checked: the operator overwrites it with the replica's. A batch Job without
 `backoffLimit` is not reported (Kubernetes defaults it to 6), nor a TrainJob
 (its JobSet does not restart by default).
 
+The Kubeflow findings are policy, not admission (the operator accepts these
+jobs): warnings, errors in a prod-tier environment. `restartPolicy: Always`
+in a Job's pod template is an error everywhere: the API server rejects it.
+
 ## Why is this bad?
 A training process that crashes on a bad shard, a CUDA OOM or a NCCL timeout
 is restarted again and again: the job never fails, nobody is paged, and eight
@@ -54,7 +58,7 @@ _RESTARTING = frozenset({"OnFailure", "ExitCode", "Always"})
 _DEFAULT_POLICY = {"PyTorchJob": "OnFailure"}
 
 
-def _kubeflow_v1(obj: RenderedObject) -> Iterator[Violation]:
+def _kubeflow_v1(obj: RenderedObject, severity: Severity) -> Iterator[Violation]:
     field = workloads.KUBEFLOW_V1_KINDS[obj.kind]
     restarts = False
     for role, replica in workloads.replica_specs(obj.data):
@@ -65,6 +69,7 @@ def _kubeflow_v1(obj: RenderedObject) -> Iterator[Violation]:
                 message=f"{role} replicas have restartPolicy Always: a finished or failed "
                 f"training process is restarted forever",
                 path=("spec", field, role, "restartPolicy"),
+                severity=severity,
             )
     run_policy = obj.spec.get("runPolicy")
     run_policy = run_policy if isinstance(run_policy, dict) else {}
@@ -74,12 +79,14 @@ def _kubeflow_v1(obj: RenderedObject) -> Iterator[Violation]:
             message=f"{obj.kind} '{obj.name}' restarts failed pods but sets neither "
             f"runPolicy.backoffLimit nor runPolicy.activeDeadlineSeconds",
             path=("spec", "runPolicy") if run_policy else ("spec",),
+            severity=severity,
         )
 
 
 def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> Iterator[Violation]:
     if obj.kind in workloads.KUBEFLOW_V1_KINDS:
-        yield from _kubeflow_v1(obj)
+        prod = ctx.tier(obj.environment) == "prod"
+        yield from _kubeflow_v1(obj, Severity.ERROR if prod else Severity.WARNING)
         return
     for pod in workloads.pod_specs(obj.data):
         if pod.spec.get("restartPolicy") == "Always":
@@ -87,13 +94,14 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
                 message=f"{pod.role} pod template of a Job has restartPolicy Always "
                 f"(only Never or OnFailure are valid)",
                 path=(*pod.path, "restartPolicy"),
+                severity=Severity.ERROR,
             )
 
 
 RULE = Rule(
     id="training-restart-policy",
     scope=Scope.OBJECT,
-    severity=Severity.ERROR,
+    severity=Severity.WARNING,
     summary="a training job can restart forever",
     remediation="Use restartPolicy OnFailure or Never and set runPolicy.backoffLimit "
     "and activeDeadlineSeconds.",
