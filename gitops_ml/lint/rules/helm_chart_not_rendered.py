@@ -4,7 +4,8 @@
 Reports every `helmCharts` entry (and a `HelmChartInflationGenerator` named
 in `generators`). gitops-ml never runs Helm: a repository is untrusted input
 in CI, and inflating a chart downloads it and runs its templates. The overlay
-is not built, so nothing of it is checked; `build-failed` says so.
+is not built, so nothing of it is checked; `build-failed` says so. A chart
+pulled with no exact `version` is reported by `remote-base-unpinned` too.
 
 ## Why is this bad?
 The chart's Deployment, its GPU requests and its image tags reach the cluster
