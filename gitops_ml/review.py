@@ -23,7 +23,13 @@ from typing import Any
 from gitops_ml import airflow, gitops, yamlio
 from gitops_ml.config import load_config
 from gitops_ml.lint.context import RenderedOverlay
-from gitops_ml.lint.engine import LintOptions, LintResult, run_lint
+from gitops_ml.lint.engine import (
+    LintOptions,
+    LintResult,
+    check_environments,
+    known_environments,
+    run_lint,
+)
 from gitops_ml.model import MODEL_URI_ENV, Finding, ObjectKey
 
 CONFIG_NAMES = ("gitops-ml.yaml", "gitops-ml.yml", ".gitops-ml.yaml")
@@ -192,6 +198,10 @@ def review(options: DiffOptions) -> ReviewResult:
             commit = gitops.resolve_commit(view, options.head)
             head = _Side(gitops.export_tree(view, commit, tmp / "head"))
             head_commit = str(commit.hexsha)
+        if options.environments:
+            # an environment the change adds or removes is known on one side only
+            known = known_environments(head.root, root) + known_environments(base.root, root)
+            check_environments(options.environments, dict.fromkeys(known))
         for side in (base, head):
             _lint_side(side, changed, options)
         changes, summaries, problems = _compare(base, head, options)
@@ -228,6 +238,7 @@ def _lint_side(side: _Side, changed: tuple[str, ...], options: DiffOptions) -> N
             paths=paths,
             root=side.root,
             environments=options.environments,
+            check_environments=False,
             engine=options.engine,
         )
     )
@@ -251,6 +262,7 @@ def _render_missing(side: _Side, wanted: set[str], options: DiffOptions) -> None
             paths=tuple(existing),
             root=side.root,
             environments=options.environments,
+            check_environments=False,
             engine=options.engine,
             rules=(),
         )

@@ -55,18 +55,23 @@ def available_versions() -> list[str]:
 
 
 def resolve_version(wanted: str) -> str:
-    """The newest bundled Kubernetes minor version not newer than ``wanted``."""
+    """The newest bundled Kubernetes minor version not newer than ``wanted``.
+
+    A version outside the bundled range is refused: schemas of 1.37 say nothing
+    of what 1.99 accepts, and validating against them would pass silently.
+    """
     versions = available_versions()
     try:
         major, minor = (int(x) for x in wanted.lstrip("v").split(".")[:2])
     except ValueError:
         raise ValueError(f"{wanted!r} is not a Kubernetes version such as 1.33") from None
-    fitting = [v for v in versions if tuple(int(x) for x in v.split(".")) <= (major, minor)]
-    if not fitting:
-        raise ValueError(
-            f"Kubernetes {wanted} is older than the oldest bundled schemas ({versions[0]})"
-        )
-    return fitting[-1]
+    numbers = [tuple(int(x) for x in v.split(".")) for v in versions]
+    span = f"the bundled schemas cover Kubernetes {versions[0]} to {versions[-1]}"
+    if (major, minor) < numbers[0]:
+        raise ValueError(f"Kubernetes {wanted} is older than the oldest bundled schemas; {span}")
+    if (major, minor) > numbers[-1]:
+        raise ValueError(f"Kubernetes {wanted} is newer than the newest bundled schemas; {span}")
+    return [v for v, n in zip(versions, numbers, strict=True) if n <= (major, minor)][-1]
 
 
 def kubernetes_file_name(api_version: str, kind: str) -> str | None:

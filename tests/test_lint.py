@@ -251,3 +251,60 @@ def test_both_engines_give_the_same_findings(corpus_copy: Path, engine: str) -> 
         )
 
     assert keys(reference) == keys(other)
+
+
+def test_unknown_env_is_a_usage_error_listing_the_known_ones(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    code, out, err = _lint(str(root), "--env", "prod", "--env", "nosuchenv")
+    assert code == 2 and out == ""
+    assert "--env 'nosuchenv' is not an environment of this repository; known: dev, prod" in err
+
+
+def test_env_filters_source_findings_too(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    dev = root / "models/churn/overlays/dev/kustomization.yaml"
+    dev.write_text(dev.read_text().replace("- ../../base\n", "- ../../base\n- gone.yaml\n"))
+    every = run_lint(LintOptions(paths=(root,)))
+    assert [(f.file, f.environment) for f in every.findings if f.rule == "missing-reference"] == [
+        ("models/churn/overlays/dev/kustomization.yaml", "dev")
+    ]
+    prod = run_lint(LintOptions(paths=(root,), environments=("prod",)))
+    assert {f.environment for f in prod.findings} <= {None, "prod"}
+    assert not [f for f in prod.findings if f.rule == "missing-reference"]
+
+
+def test_env_filters_repository_findings_too(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    dev = root / "models/churn/overlays/dev/kustomization.yaml"
+    dev.write_text(
+        dev.read_text().replace("newTag: 2.0.1", "newTag: 2.0.1  # gitops-ml: ignore[x]")
+    )
+    every = run_lint(LintOptions(paths=(root,)))
+    unexplained = {
+        (f.file, f.environment) for f in every.findings if f.rule == "suppression-unexplained"
+    }
+    assert unexplained == {("models/churn/overlays/dev/kustomization.yaml", "dev")}
+    prod = run_lint(LintOptions(paths=(root,), environments=("prod",)))
+    assert {f.environment for f in prod.findings} <= {None, "prod"}
+    assert not [f for f in prod.findings if f.rule == "suppression-unexplained"]
+
+
+@pytest.mark.parametrize("version", ["1.99", "2.0", "1.10"])
+def test_kubernetes_version_outside_the_bundled_range_names_the_range(
+    tmp_path: Path, version: str
+) -> None:
+    from gitops_ml.schemas import available_versions
+
+    versions = available_versions()
+    code, _, err = _lint(str(_repo(tmp_path)), "--kubernetes-version", version)
+    assert code == 2
+    assert f"the bundled schemas cover Kubernetes {versions[0]} to {versions[-1]}" in err
+    assert err.count("\n") == 1
+
+
+def test_kubernetes_version_inside_the_range_is_used(tmp_path: Path) -> None:
+    from gitops_ml.schemas import available_versions
+
+    newest = available_versions()[-1]
+    result = run_lint(LintOptions(paths=(_repo(tmp_path),), kubernetes_version=newest))
+    assert result.kubernetes_version == newest

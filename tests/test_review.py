@@ -160,3 +160,15 @@ def test_markdown_stays_under_the_github_limit_and_says_what_it_left_out(repo: P
     assert "Left out to stay under GitHub's comment size limit" in text
     assert "object diffs" in text
     assert "| prod | 0 | 0 | 1 |" in text
+
+
+def test_unknown_env_is_a_usage_error_listing_the_known_ones(repo: Path) -> None:
+    _bump_staging(repo)
+    status, text = _diff(repo, "--base", "HEAD~1", "--env", "nosuchenv")
+    assert status == 2
+    assert (
+        "--env 'nosuchenv' is not an environment of this repository; known: dev, staging, prod"
+        in text
+    )
+    status, text = _diff(repo, "--base", "HEAD~1", "--env", "staging")
+    assert status == 0 and "staging: 0 added, 0 removed, 1 changed" in text

@@ -49,6 +49,9 @@ class LintOptions:
     allow_remote: bool = False
     progress: Progress | None = None
     rules: tuple[Rule, ...] | None = None
+    # an environment in ``environments`` that the repository does not have is an error
+    # (off for a caller that checked the names itself, like diff across two trees)
+    check_environments: bool = True
     root: Path | None = None
     cache: bool = True  # reuse renders of overlays whose files did not change
     # a full run that renders only the leaves under these folders (new-model's check)
@@ -135,6 +138,8 @@ def run_lint(options: LintOptions) -> LintResult:
     cache_root = (options.cache_root or root).resolve()
     repo = Repository(root, config.ignore, ParseCache(cache_root))
     config = config.with_environments(repo.environments(config.is_environment))
+    if options.check_environments:
+        check_environments(options.environments, _env_names(config, repo))
     full_run = any(p == root for p in paths)
     ctx = LintContext(root=root, config=config, repo=repo, schemas=schemas, full_run=full_run)
     rules = _all_rules(options)
@@ -156,6 +161,10 @@ def run_lint(options: LintOptions) -> LintResult:
         _load_manifests(ctx, paths, options.environments)
         kept, suppressed = _findings(ctx, rules)
     ctx.trace = None
+    if options.environments:
+        # every scope: a source or repository finding of another environment goes too
+        kept = [f for f in kept if _in_environments(f, options.environments)]
+        suppressed = [f for f in suppressed if _in_environments(f, options.environments)]
     return LintResult(
         root=root,
         findings=tuple(kept),
@@ -169,6 +178,42 @@ def run_lint(options: LintOptions) -> LintResult:
         environments=tuple(e.name for e in config.environments),
         context=ctx,
     )
+
+
+def known_environments(root: Path, cache_root: Path | None = None) -> tuple[str, ...]:
+    """What ``--env`` may name in the repository at ``root``: its environments, configured
+    or found by discovery, then the names of other overlays (variants such as ``stable``).
+    """
+    config = load_config(root)
+    repo = Repository(root, config.ignore, ParseCache((cache_root or root).resolve()))
+    return _env_names(config.with_environments(repo.environments(config.is_environment)), repo)
+
+
+def _env_names(config: Config, repo: Repository) -> tuple[str, ...]:
+    names = [e.name for e in config.environments]
+    names += [n for n in (locate(k.rel_dir).name for k in repo.leaves) if n]
+    return tuple(dict.fromkeys(names))
+
+
+def check_environments(wanted: Iterable[str], known: Iterable[str]) -> None:
+    """Refuse an ``--env`` that names none of the repository's environments."""
+    known = list(known)
+    for name in wanted:
+        if name not in known:
+            listed = ", ".join(known) if known else "none (no gitops-ml.yaml, no overlays/<env>)"
+            raise UserError(
+                f"--env {name!r} is not an environment of this repository; known: {listed}"
+            )
+
+
+def _in_environments(finding: Finding, wanted: tuple[str, ...]) -> bool:
+    """Whether ``--env`` keeps a finding: its environment, or its overlay variant, is wanted;
+    one of no environment and no overlay (a shared base) is kept."""
+    if finding.environment is not None:
+        return finding.environment in wanted
+    where = finding.overlay or (posixpath.dirname(finding.file) if finding.file else "")
+    name = locate(where).name
+    return name is None or name in wanted
 
 
 def _crd_dirs(root: Path, config: Config) -> tuple[Path, ...]:
