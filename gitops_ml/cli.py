@@ -141,6 +141,12 @@ def _progress_printer() -> Callable[[int, int], None] | None:
 )
 @click.option("--allow-remote", is_flag=True, help="Let kustomize fetch remote bases.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here.")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Print long messages in full (kustomize's whole error text), not shortened.",
+)
 @handle_errors
 def lint(
     paths: tuple[Path, ...],
@@ -153,6 +159,7 @@ def lint(
     no_cache: bool,
     allow_remote: bool,
     output: Path | None,
+    verbose: bool,
 ) -> None:
     """Render every overlay with kustomize, validate it and apply the ML rules.
 
@@ -177,6 +184,8 @@ def lint(
             progress=_progress_printer(),
         )
     )
+    if verbose:
+        result = result.in_full()
     color = (
         fmt == "text" and output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     )

@@ -73,6 +73,8 @@ class Finding:
     overlay: str | None = None
     hint: str = ""
     suppressed: str | None = field(default=None, compare=False)
+    # the whole text when ``message`` is a shortened form of it (``lint --verbose``)
+    detail: str = field(default="", compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file or "", self.line or 0, self.column or 0, self.rule, self.message)

@@ -17,7 +17,7 @@ import posixpath
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from gitops_ml import yamlio
 from gitops_ml.cache import ParseCache, RenderCache, digest
 from gitops_ml.config import Config, load_config
 from gitops_ml.errors import UserError, YamlError
+from gitops_ml.lint import build_errors
 from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay, SourceFile
 from gitops_ml.lint.locate import Locator
 from gitops_ml.lint.rule import Rule, Scope, Violation
@@ -73,6 +74,14 @@ class LintResult:
     kubernetes_version: str = ""
     environments: tuple[str, ...] = ()
     context: LintContext | None = field(default=None, compare=False, repr=False)
+
+    def in_full(self) -> LintResult:
+        """This result with each shortened message replaced by its whole text."""
+
+        def full(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+            return tuple(replace(f, message=f.detail) if f.detail else f for f in findings)
+
+        return replace(self, findings=full(self.findings), suppressed=full(self.suppressed))
 
     def max_severity(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)
@@ -443,6 +452,9 @@ def _render_cached(
             keys[directory] = key
     misses = [d for d in directories if d not in results]
     results.update(renderer.render_many(misses, options.progress))
+    for directory, built in results.items():
+        if built.error is not None:  # kustomize's text, without where this checkout is
+            results[directory] = replace(built, error=build_errors.relative(built.error, ctx.root))
     if cache is not None:
         for directory, key in keys.items():
             built = results[directory]
@@ -631,10 +643,16 @@ def _finding(
     if not ctx.config.rule(rule.id, env).enabled:
         return None
     severity = ctx.config.rule(rule.id, env).severity or violation.severity or rule.severity
+    message = build_errors.relative(violation.message, ctx.root)
+    detail = build_errors.relative(violation.detail, ctx.root) if violation.detail else ""
+    if len(message) > build_errors.LIMIT:
+        detail = detail or message
+        message = build_errors.shorten(message, build_errors.LIMIT)
     return Finding(
         rule=rule.id,
         severity=severity,
-        message=violation.message,
+        message=message,
+        detail=detail,
         file=file,
         line=line,
         column=column,

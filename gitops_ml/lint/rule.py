@@ -49,6 +49,7 @@ class Violation:
     severity: Severity | None = None
     overlay: RenderedOverlay | None = None
     environment: str | None = None  # for findings with no object or overlay to say it
+    detail: str = ""  # the whole text when the message is a short form of it
 
 
 class OptionType(enum.Enum):

@@ -1,4 +1,4 @@
-"""Text for a terminal: findings grouped by file, then one summary line."""
+"""Text for a terminal: findings grouped by file, each with its hint, then one summary line."""
 
 from __future__ import annotations
 
@@ -34,7 +34,10 @@ def render(result: LintResult, color: bool = False) -> str:
     out: list[str] = []
     for file, group in groupby(result.findings, key=lambda f: f.file or ""):
         out.append(_paint(file or "(repository)", "1", color))
-        out.extend("  " + _line(f, color) for f in group)
+        for f in group:
+            out.append("  " + _line(f, color))
+            if f.hint:
+                out.append(_paint(f"    hint: {f.hint}", "2", color))
     counts = result.counts()
     summary = (
         f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"

@@ -47,6 +47,7 @@ from typing import Any
 
 from gitops_ml.airflow import MARKER_KEYS, TRAINING_KINDS, DagFile, load_manifest, read_dags
 from gitops_ml.airflow import training_object as find_training_object
+from gitops_ml.lint.build_errors import explain
 from gitops_ml.lint.context import LintContext
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
@@ -107,7 +108,7 @@ def _check_overlay(
     if rendered is None:
         return  # not rendered in this run (only some files were linted)
     if rendered.error or rendered.skipped:
-        reason = (rendered.error or rendered.skipped or "").splitlines()[0]
+        reason = explain(ctx, rendered, limit=160) if rendered.error else rendered.skipped
         yield _at(dag, "overlay", f"launches overlay {overlay}, which does not build: {reason}")
     elif find_training_object((o.data for o in rendered.objects), model) is None:
         yield _at(

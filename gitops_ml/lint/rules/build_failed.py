@@ -3,7 +3,10 @@
 ## What it does
 Builds every leaf kustomization (an overlay no other kustomization includes)
 with the real kustomize and reports kustomize's own message at the overlay's
-`kustomization.yaml`. Overlays that were not built say why: a remote base
+`kustomization.yaml`: its root cause first, in one short line (`lint
+--verbose` prints kustomize's whole text). When the cause is a finding of
+its own (a file that is not valid YAML, a path that is not there), the
+message names that file and rule instead. Overlays that were not built say why: a remote base
 that is not fetched without `--allow-remote`, or a cycle of kustomizations.
 
 ## Why is this bad?
@@ -29,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.lint.build_errors import explain
 from gitops_ml.lint.context import LintContext, RenderedOverlay
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
@@ -39,7 +43,10 @@ def check(
 ) -> Iterator[Violation]:
     if overlay.error is not None:
         yield Violation(
-            message=f"kustomize build failed: {overlay.error}", file=overlay.file, line=1
+            message=f"kustomize build failed: {explain(ctx, overlay)}",
+            file=overlay.file,
+            line=1,
+            detail=f"kustomize build failed: {overlay.error}",
         )
     elif overlay.skipped is not None:
         yield Violation(

@@ -42,6 +42,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.lint.build_errors import explain
 from gitops_ml.lint.context import LintContext
 from gitops_ml.lint.controllers import controllers, is_dir, matched_dirs
 from gitops_ml.lint.rule import Rule, Scope, Violation
@@ -73,14 +74,15 @@ def check(
                 path=target.path,
             )
         elif directory in failed:
-            first = (failed[directory].error or "").strip().splitlines()
             yield Violation(
                 message=(
-                    f"{name} deploys path {directory!r}, which does not build"
-                    + (f": {first[0]}" if first else "")
+                    f"{name} deploys path {directory!r}, which does not build: "
+                    + explain(ctx, failed[directory], limit=160)
                 ),
                 obj=target.obj,
                 path=target.path,
+                detail=f"{name} deploys path {directory!r}, which does not build: "
+                + (failed[directory].error or ""),
             )
     for glob in found.globs:
         if glob.exclude or _has_wildcard(glob.glob):
