@@ -34,6 +34,7 @@ MAX_ERRORS_PER_OBJECT = 20
 class SchemaError:
     path: tuple[str | int, ...]
     message: str
+    keyword: str = ""  # the failing JSON Schema keyword: required, type, additionalProperties...
     unknown: bool = False  # the error is that the field at ``path`` is not in the schema
 
 
@@ -224,14 +225,22 @@ def schema_errors(validator: Any, instance: Any) -> list[SchemaError]:
             for key in unexpected:
                 field_path = (*path, str(key))
                 errors.setdefault(
-                    field_path, SchemaError(field_path, f"unknown field {key!r}", unknown=True)
+                    field_path,
+                    SchemaError(
+                        field_path, f"unknown field {key!r}", "additionalProperties", unknown=True
+                    ),
                 )
         else:
             # an anyOf/oneOf failure repeats its branches' errors at the same path
-            errors.setdefault(path, SchemaError(path, _message(error)))
+            errors.setdefault(path, SchemaError(path, _message(error), _keyword(error)))
         if len(errors) >= MAX_ERRORS_PER_OBJECT:
             break
     return list(errors.values())
+
+
+def _keyword(error: Any) -> str:
+    name = type(error.kind).__name__  # jsonschema-rs: Required, Type, AnyOf, ...
+    return name[:1].lower() + name[1:]
 
 
 def _compile(schema: dict[str, Any]) -> Any:

@@ -9,6 +9,13 @@ Trainer, Argo CD, Flux, Seldon Core v2, Kueue) and any CRD in the repository or
 configured under `crds:`. Unknown fields are errors, as with
 `kubectl apply --validate=strict`.
 
+An object that patches one the cluster already has is not checked for
+missing required fields (unknown fields and types still are): an object with
+nothing beyond `apiVersion`, `kind` and `metadata` (a StorageClass that only
+changes the default-class annotation), or one Argo CD applies server-side
+(`argocd.argoproj.io/sync-options: ServerSideApply=true`). `partial-object`
+says, as info, that the object must already exist.
+
 ## Why is this bad?
 The controller syncs, the API server refuses the object, and the environment
 is left half-applied: the new InferenceService is missing while the old
@@ -41,6 +48,18 @@ from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
 
+SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
+
+
+def is_partial(obj: RenderedObject) -> bool:
+    """Whether the object patches one the cluster has: metadata only, or applied server-side."""
+    if obj.data.keys() <= {"apiVersion", "kind", "metadata"}:
+        return True
+    options = obj.annotations.get(SYNC_OPTIONS)
+    if not isinstance(options, str):
+        return False
+    return "ServerSideApply=true" in (o.strip() for o in options.split(","))
+
 
 def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> Iterator[Violation]:
     if not obj.key.api_version or not obj.key.kind:
@@ -48,7 +67,10 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
         yield Violation(message=f"document has no {missing}", path=())
         return
     errors = ctx.schemas.validate(obj.data)
+    partial = is_partial(obj)
     for error in errors or ():
+        if partial and error.keyword == "required":
+            continue
         where = ".".join(str(p) for p in error.path) or "(object)"
         yield Violation(message=f"{where}: {error.message}", path=error.path)
 
