@@ -16,9 +16,11 @@ strict field validation:
   ``x-kubernetes-preserve-unknown-fields`` without a type accepts anything.
 * OpenAPI 3.0 boolean ``exclusiveMinimum``/``exclusiveMaximum`` become the
   numeric 2020-12 keywords.
-* Descriptions, defaults, examples, CEL rules (``x-kubernetes-validations``,
-  which cannot be evaluated here) and other non-validating keys are dropped, as
+* Descriptions, defaults, examples and other non-validating keys are dropped, as
   are ``format`` values that only repeat the type (int32, int64, float, double).
+  CEL rules (``x-kubernetes-validations``) cannot be JSON Schema: they are kept,
+  with the defaults and types their evaluation needs, in a file of their own
+  beside the schema, ``<kind>_<version>.cel.json`` (see ``crdrules``).
 * ``status`` of a CRD with the status subresource is accepted as any object:
   the API server discards it when a manifest is applied.
 * A v1beta1 CRD that does not set ``preserveUnknownFields: false`` keeps
@@ -50,12 +52,14 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from gitops_ml.crdrules import rule_tree
 from gitops_ml.errors import UserError
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 CRD_GROUP = "apiextensions.k8s.io"
 INDEX_NAME = "index.json"
 CRD_SUFFIXES = (".yaml", ".yml", ".json")
+RULES_SUFFIX = ".cel.json"
 
 # Keywords with the same meaning in OpenAPI 3.0 (as CRDs use it) and 2020-12.
 _PLAIN_KEYWORDS = frozenset(
@@ -102,6 +106,7 @@ class CrdSchema:
     version: str
     kind: str
     schema: dict[str, Any]
+    rules: dict[str, Any] | None = None  # crdrules.rule_tree: the CEL rules, None without any
 
     @property
     def key(self) -> str:
@@ -112,6 +117,16 @@ class CrdSchema:
     def relative_path(self) -> str:
         """Where the schema lives in a bundle, as a POSIX path."""
         return f"{self.group}/{self.kind.lower()}_{self.version}.json"
+
+    @property
+    def rules_path(self) -> str:
+        """Where its CEL rules live in a bundle, beside the schema."""
+        return rules_path_of(self.relative_path)
+
+
+def rules_path_of(schema_path: str) -> str:
+    """``group/kind_v1.json`` -> ``group/kind_v1.cel.json``."""
+    return schema_path.removesuffix(".json") + RULES_SUFFIX
 
 
 # --- conversion ---------------------------------------------------------------
@@ -139,7 +154,8 @@ def convert_crd(crd: Mapping[str, Any]) -> list[CrdSchema]:
         subresources = entry.get("subresources") if "subresources" in entry else None
         has_status = "status" in subresources if subresources else shared_status
         schema = _object_schema(source, group, version, kind, strict=strict, status=has_status)
-        out.append(CrdSchema(group, version, kind, _share_repeats(schema)))
+        rules = rule_tree(source, status_subresource=has_status) if source else None
+        out.append(CrdSchema(group, version, kind, _share_repeats(schema), rules))
     return out
 
 
@@ -401,6 +417,12 @@ def import_crd_files(paths: Sequence[Path], out_dir: Path) -> list[Path]:
         _atomic_write(target, _canonical(item.schema) + "\n")
         index[key] = item.relative_path
         written.append(target)
+        rules_target = out_dir / item.rules_path
+        if item.rules is not None:
+            _atomic_write(rules_target, _canonical(item.rules) + "\n")
+            written.append(rules_target)
+        else:
+            rules_target.unlink(missing_ok=True)  # the CRD no longer has rules
     _atomic_write(index_path, json.dumps(dict(sorted(index.items())), indent=2) + "\n")
     written.append(index_path)
     return written
@@ -444,7 +466,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {len(written) - 1} schemas and {INDEX_NAME} to {args[1]}")
+    rules = sum(1 for p in written if p.name.endswith(RULES_SUFFIX))
+    schemas = len(written) - 1 - rules
+    print(f"wrote {schemas} schemas, {rules} CEL rule files and {INDEX_NAME} to {args[1]}")
     return 0
 
 

@@ -124,6 +124,8 @@ class SchemaRegistry:
         self._definitions: dict[str, Any] | None = None
         self._crd_index: dict[str, Path] | None = None
         self._extra: dict[tuple[str, str], dict[str, Any]] = {}
+        self._extra_rules: dict[tuple[str, str], dict[str, Any]] = {}
+        self._rules: dict[tuple[str, str], dict[str, Any] | None] = {}
 
     # -- sources of schemas ------------------------------------------------------
 
@@ -183,11 +185,47 @@ class SchemaRegistry:
         data = json.loads(raw)
         return data if isinstance(data, dict) else None
 
-    def add_schema(self, api_version: str, kind: str, schema: dict[str, Any]) -> None:
-        """A schema found at run time (a CRD in the repository); bundled ones win."""
+    def add_schema(
+        self,
+        api_version: str,
+        kind: str,
+        schema: dict[str, Any],
+        rules: dict[str, Any] | None = None,
+    ) -> None:
+        """A schema found at run time (a CRD in the repository); bundled ones win.
+
+        ``rules`` is the CRD's CEL rule tree (``crdrules.rule_tree``), if it has rules.
+        """
         with self._lock:
             if f"{api_version}/{kind}" not in self._index():
                 self._extra.setdefault((api_version, kind), schema)
+                if rules is not None:
+                    self._extra_rules.setdefault((api_version, kind), rules)
+
+    def cel_rules(self, api_version: str, kind: str) -> dict[str, Any] | None:
+        """The CEL rule tree of a custom resource kind; None when its CRD has no rules.
+
+        The tree is the ``.cel.json`` file beside the kind's schema in a bundle, or
+        what ``add_schema`` was given; read once per kind.
+        """
+        key = (api_version, kind)
+        with self._lock:
+            if key in self._rules:
+                return self._rules[key]
+            if key in self._extra:
+                tree = self._extra_rules.get(key)
+                self._rules[key] = tree
+                return tree
+        tree = None
+        path = self._index().get(f"{api_version}/{kind}")
+        if path is not None and path.suffix == ".json":
+            rules_file = path.with_name(path.name.removesuffix(".json") + ".cel.json")
+            if rules_file.is_file():
+                data = json.loads(rules_file.read_text(encoding="utf-8"))
+                tree = data if isinstance(data, dict) and "tree" in data else None
+        with self._lock:
+            self._rules[key] = tree
+        return tree
 
     def knows(self, api_version: str, kind: str) -> bool:
         return self._validator(api_version, kind) is not None

@@ -585,7 +585,12 @@ def test_import_writes_files_and_merges_the_index(tmp_path: Path) -> None:
 
     written = import_crd_files([src], out)
 
-    assert written == [out / "example.com" / "widget_v1.json", out / "index.json"]
+    # SPEC_SCHEMA has a CEL rule: it is kept in a file beside the schema
+    assert written == [
+        out / "example.com" / "widget_v1.json",
+        out / "example.com" / "widget_v1.cel.json",
+        out / "index.json",
+    ]
     assert json.loads((out / "index.json").read_text(encoding="utf-8")) == {
         "example.com/v1/Widget": "example.com/widget_v1.json",
         "other.io/v1/Thing": "other.io/thing_v1.json",
@@ -593,6 +598,9 @@ def test_import_writes_files_and_merges_the_index(tmp_path: Path) -> None:
     text = written[0].read_text(encoding="utf-8")
     assert "\n" not in text.rstrip("\n")  # minified
     assert json.loads(text) == convert_crd(_crd_v1(SPEC_SCHEMA))[0].schema
+    rules = json.loads(written[1].read_text(encoding="utf-8"))
+    assert rules == convert_crd(_crd_v1(SPEC_SCHEMA))[0].rules
+    assert rules["tree"]["properties"]["spec"]["rules"] == [{"rule": "self.size > 0"}]
     assert sorted(p.name for p in out.rglob(".*")) == []  # no temporary files left
 
 

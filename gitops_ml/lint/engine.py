@@ -553,7 +553,8 @@ def _learn_crds(ctx: LintContext, overlays: Iterable[RenderedOverlay]) -> None:
         except Exception:  # a CRD we cannot convert is validated by schema-invalid itself
             continue
         for item in converted:
-            ctx.schemas.add_schema(f"{item.group}/{item.version}", item.kind, item.schema)
+            api_version = f"{item.group}/{item.version}"
+            ctx.schemas.add_schema(api_version, item.kind, item.schema, item.rules)
 
 
 def _load_manifests(ctx: LintContext, paths: tuple[Path, ...], envs: tuple[str, ...]) -> None:
