@@ -73,3 +73,60 @@ def test_parse_image() -> None:
 def test_gpu_resources_ignore_hugepages_and_zero() -> None:
     resources = {"limits": {"nvidia.com/gpu": 1, "amd.com/gpu": "0", "hugepages-2Mi": "1Gi"}}
     assert workloads.gpu_resources(resources) == {"nvidia.com/gpu"}
+
+
+def _deployment(container: dict[str, Any], labels: dict[str, str] | None = None) -> dict[str, Any]:
+    return {
+        "kind": "Deployment",
+        "metadata": {"name": "x", "labels": labels or {}},
+        "spec": {
+            "template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [container]}}
+        },
+    }
+
+
+def test_model_servers_are_recognised_by_what_they_run() -> None:
+    cases = {
+        "image vllm/vllm-openai": {"image": "vllm/vllm-openai:v0.6.3"},
+        "image nvidia/tritonserver": {"image": "nvcr.io/nvidia/tritonserver:24.05-py3"},
+        "image tensorflow/serving": {"image": "tensorflow/serving:2.16.1-gpu"},
+        "image kserve/huggingfaceserver": {"image": "kserve/huggingfaceserver:v0.14.0"},
+        "image openvino/model_server": {"image": "quay.io/openvino/model_server:2024.1"},
+        "image nim/meta/llama3-8b-instruct": {"image": "nvcr.io/nim/meta/llama3-8b-instruct:1.0"},
+        "command 'vllm serve'": {"image": "acme/llm:1", "command": ["vllm", "serve", "qwen"]},
+        "command 'mlflow models serve'": {
+            "image": "acme/churn:1",
+            "command": ["sh", "-c", "mlflow models serve -m models:/churn/3 -p 8080"],
+        },
+        "argument --model-repository": {
+            "image": "acme/t:1",
+            "args": ["--model-repository=s3://m/v3"],
+        },
+        "argument --model": {"image": "acme/t:1", "args": ["--model", "/models/qwen"]},
+        "env MODEL_ID": {"image": "acme/tgi:1", "env": [{"name": "MODEL_ID", "value": "x"}]},
+        "env HF_MODEL_ID": {"image": "acme/tgi:1", "env": [{"name": "HF_MODEL_ID"}]},
+        "port http-inference": {
+            "image": "acme/s:1",
+            "ports": [{"name": "http-inference", "containerPort": 8080}],
+        },
+    }
+    for expected, container in cases.items():
+        assert workloads.model_server_evidence(_deployment(container)) == expected, expected
+    labelled = _deployment({"image": "acme/ranker:1"}, {"app.kubernetes.io/component": "serving"})
+    assert workloads.model_server_evidence(labelled) == "label app.kubernetes.io/component: serving"
+    custom = _deployment({"image": "registry.acme.io/ranker:1.4.2"})
+    assert workloads.model_server_evidence(custom, ("registry.acme.io/ranker",)) is not None
+
+
+def test_databases_stores_and_dashboards_do_not_serve_a_model() -> None:
+    others = [
+        {"image": "postgres:16", "env": [{"name": "POSTGRES_PASSWORD", "value": "x"}]},
+        {"image": "quay.io/minio/minio:RELEASE.2024-05-01", "args": ["server", "/data"]},
+        {"image": "redis:7", "ports": [{"name": "redis", "containerPort": 6379}]},
+        {"image": "grafana/grafana:11.0.0", "ports": [{"name": "http", "containerPort": 3000}]},
+        {"image": "quay.io/jupyter/pytorch-notebook:2024-05-01", "args": ["start-notebook.py"]},
+        {"image": "ghcr.io/mlflow/mlflow:v2.12.1", "command": ["mlflow", "server"]},
+        {"image": "acme/api:1", "env": [{"name": "MODEL_REGISTRY_TOKEN", "value": "x"}]},
+    ]
+    for container in others:
+        assert workloads.model_server_evidence(_deployment(container)) is None, container

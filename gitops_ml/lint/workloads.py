@@ -11,6 +11,7 @@ resources...). A KServe model-format predictor (``spec.predictor.model``,
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
@@ -198,6 +199,13 @@ def parse_image(image: str) -> ImageRef:
     return ImageRef(registry, repository, tag, digest)
 
 
+def image_matches(image: str, patterns: tuple[str, ...] | list[str]) -> bool:
+    """Whether a glob matches the image as written, with its registry, or its repository."""
+    ref = parse_image(image)
+    names = {image, f"{ref.registry}/{ref.repository}", ref.repository}
+    return any(fnmatch.fnmatchcase(n, p) for p in patterns for n in names)
+
+
 _GPU = re.compile(r"gpu", re.IGNORECASE)
 
 
@@ -230,3 +238,103 @@ def pod_requests_gpu(data: dict[str, Any], pod: PodSpec) -> bool:
         c.pod is not None and c.pod.path == pod.path and gpu_resources(c.resources)
         for c in containers(data)
     )
+
+
+# -- what serves a model ----------------------------------------------------------
+# Evidence read from the object alone, strongest first. Each names what it saw so
+# a finding can say why the workload counts as a model server.
+
+# images of model servers, matched on the repository without registry or tag
+_SERVER_IMAGES = re.compile(
+    r"(^|/)(vllm[-\w]*|tritonserver|torchserve(-\w+)?|mlserver|model_server"
+    r"|text-generation-inference|text-embeddings-inference|sglang|ollama|llama\.cpp"
+    r"|lmdeploy|localai|tensorrt[-_]llm\w*)$"
+    r"|(^|/)tensorflow/serving$|(^|/)kserve/\w+server$|^nim/",
+    re.IGNORECASE,
+)
+# commands of model servers, in the text of command + args
+_SERVER_COMMANDS = re.compile(
+    r"\bvllm\s+serve\b|\bvllm\.entrypoints\b|\btritonserver\b|\btensorflow_model_server\b"
+    r"|\btorchserve\b|\bmlserver\s+start\b|\btext-generation-launcher\b"
+    r"|\bsglang\.launch_server\b|\bllama-server\b|\bollama\s+serve\b"
+    r"|\bmlflow\s+models\s+serve\b|\bbentoml\s+serve\b|\blmdeploy\s+serve\b|\btrtllm-serve\b"
+)
+# an env variable or a flag that tells the server which model to load
+MODEL_LOCATION_ENV = re.compile(
+    r"^(\w+_)?MODELS?_(URI|URL|PATH|DIR|ID|NAME_OR_PATH|REPOSITORY|STORE|BASE_PATH|LOCATION)$"
+    r"|^STORAGE_URI$"
+)
+_MODEL_FLAG = re.compile(
+    r"^--(served[-_])?model([-_](id|repository|store|base[-_]path|path|dir|uri|name"
+    r"|name[-_]or[-_]path))?(=.*)?$"
+)
+_INFERENCE_PORT = re.compile(r"infer|predict", re.IGNORECASE)
+# labels that operators and scaffolds put on serving pods
+_SERVING_LABEL_PREFIXES = ("serving.kserve.io/", "seldon.io/", "modelmesh")
+_SERVING_LABEL_KEYS = frozenset({"seldon-deployment-id", "seldon-app"})
+_SERVING_COMPONENTS = frozenset(
+    {"serving", "model-serving", "model-server", "inference", "inference-server", "predictor"}
+)
+
+
+def _labels_of(data: dict[str, Any]) -> dict[str, Any]:
+    own = as_dict(as_dict(data.get("metadata")).get("labels"))
+    template = as_dict(as_dict(as_dict(data.get("spec")).get("template")).get("metadata"))
+    return {**own, **as_dict(template.get("labels"))}
+
+
+def _label_evidence(data: dict[str, Any]) -> str | None:
+    for key, value in _labels_of(data).items():
+        key = str(key)
+        if key.startswith(_SERVING_LABEL_PREFIXES) or key in _SERVING_LABEL_KEYS:
+            return f"label {key}"
+        if key in ("app.kubernetes.io/component", "component") and value in _SERVING_COMPONENTS:
+            return f"label {key}: {value}"
+    return None
+
+
+def _container_evidence(c: Container, extra_images: tuple[str, ...]) -> str | None:
+    image = c.container.get("image")
+    if isinstance(image, str) and image:
+        repository = parse_image(image).repository
+        if _SERVER_IMAGES.search(repository):
+            return f"image {repository}"
+        if extra_images and image_matches(image, extra_images):
+            return f"image {repository}"
+    words = [
+        str(w) for w in (*as_list(c.container.get("command")), *as_list(c.container.get("args")))
+    ]
+    found = _SERVER_COMMANDS.search(" ".join(words))
+    if found:
+        return f"command {found.group(0)!r}"
+    flag = next((w for w in words for part in w.split() if _MODEL_FLAG.match(part)), None)
+    if flag is not None:
+        return f"argument {flag.split('=')[0].split()[0]}"
+    for env in as_list(c.container.get("env")):
+        name = str(as_dict(env).get("name") or "")
+        if MODEL_LOCATION_ENV.match(name):
+            return f"env {name}"
+    for port in as_list(c.container.get("ports")):
+        name = str(as_dict(port).get("name") or "")
+        if _INFERENCE_PORT.search(name):
+            return f"port {name}"
+    return None
+
+
+def model_server_evidence(data: dict[str, Any], extra_images: tuple[str, ...] = ()) -> str | None:
+    """Why a workload serves a model (``"image vllm/vllm-openai"``), or None.
+
+    Read from the object alone: serving labels (KServe, Seldon, ModelMesh,
+    ``app.kubernetes.io/component: serving``), then per container a known
+    model-server image or command, a flag or env variable naming the model to
+    load, or a port named for inference. ``extra_images`` are globs on the
+    image without its tag.
+    """
+    found = _label_evidence(data)
+    if found:
+        return found
+    for c in containers(data, init=False):
+        found = _container_evidence(c, extra_images)
+        if found:
+            return found
+    return None

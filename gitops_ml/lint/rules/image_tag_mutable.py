@@ -46,7 +46,6 @@ containers:
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -102,12 +101,6 @@ def _set_by_trigger(c: workloads.Container, triggered: set[tuple[str, str, str]]
     ) in triggered
 
 
-def _allowed(image: str, patterns: tuple[str, ...] | list[str]) -> bool:
-    ref = workloads.parse_image(image)
-    names = {image, f"{ref.registry}/{ref.repository}", ref.repository}
-    return any(fnmatch.fnmatchcase(n, p) for p in patterns for n in names)
-
-
 def _problem(image: str, require_digest: bool) -> str | None:
     ref = workloads.parse_image(image)
     if ref.digest:
@@ -130,7 +123,11 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
         image = c.container.get("image")
         if not isinstance(image, str) or not image or "$" in image:
             continue
-        if _cluster_image(image) or _set_by_trigger(c, triggered) or _allowed(image, allowed):
+        if (
+            _cluster_image(image)
+            or _set_by_trigger(c, triggered)
+            or workloads.image_matches(image, allowed)
+        ):
             continue
         problem = _problem(image, require_digest)
         if problem:

@@ -1,16 +1,38 @@
 """serving-ha: a production model server that does not survive a node drain.
 
 ## What it does
-In prod-tier environments, for each overlay:
+In prod-tier environments, for each overlay, and for model servers only:
 
-* a serving Deployment (one with a container port, or selected by a Service
-  of the overlay) with fewer than 2 replicas: `spec.replicas` (default 1), or
-  the `minReplicas` (default 1) of a HorizontalPodAutoscaler of the overlay
-  that targets it;
-* a serving Deployment with no PodDisruptionBudget in the same overlay and
-  namespace whose selector matches its pod labels;
+* a Deployment that serves a model with fewer than 2 replicas:
+  `spec.replicas` (default 1), or the `minReplicas` (default 1) of a
+  HorizontalPodAutoscaler of the overlay that targets it;
+* a Deployment that serves a model with no PodDisruptionBudget in the same
+  overlay and namespace whose selector matches its pod labels;
 * a KServe InferenceService whose `spec.predictor.minReplicas` is below 2
-  (KServe defaults it to 1; 0 means scale to zero).
+  (KServe defaults it to 1; 0 means scale to zero);
+* a KServe LLMInferenceService whose `spec.replicas`, or
+  `spec.scaling.minReplicas` (default 1), is below 2; when neither is set
+  and `baseRefs` name configurations, those decide and nothing is reported.
+
+A Deployment serves a model when the object itself says so, strongest
+evidence first: a serving label on it or its pods (`serving.kserve.io/*`,
+`seldon.io/*`, `seldon-deployment-id`, `modelmesh*`, or
+`app.kubernetes.io/component` / `component` set to `serving`,
+`model-serving`, `model-server`, `inference`, `inference-server` or
+`predictor`; gitops-ml's own scaffolding writes `serving`); or a container
+with a known model-server image (vLLM, Triton, TorchServe, TensorFlow
+Serving, MLServer, OpenVINO Model Server, Hugging Face TGI and TEI, SGLang,
+Ollama, llama.cpp, LMDeploy, LocalAI, TensorRT-LLM, NVIDIA NIM, KServe's
+model servers) or one listed in `modelServerImages`, a model-server command
+(`vllm serve`, `tritonserver`, `tensorflow_model_server`, `torchserve`,
+`mlserver start`, `text-generation-launcher`, `mlflow models serve`, ...), a
+flag naming the model to load (`--model`, `--model-repository`,
+`--model_base_path`, `--served-model-name`, ...), an env variable naming it
+(`MODEL_URI`, `MODEL_PATH`, `MODEL_ID`, `STORAGE_URI`, ...), or a container
+port whose name says inference or predict. A Deployment with a port or a
+Service is not enough: databases, object stores and dashboards serve too,
+and asking a Postgres with `strategy: Recreate` and a ReadWriteOnce volume
+for a second replica would break it. The finding names the evidence.
 
 ## Why is this bad?
 A node upgrade or a spot reclaim drains the only replica: the model endpoint
@@ -46,7 +68,7 @@ from typing import Any
 
 from gitops_ml.lint import workloads
 from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay
-from gitops_ml.lint.rule import Rule, Scope, Violation
+from gitops_ml.lint.rule import Option, OptionType, Rule, Scope, Violation
 from gitops_ml.model import Severity
 
 
@@ -79,18 +101,6 @@ def _pod_labels(obj: RenderedObject) -> dict[str, Any]:
     return workloads.as_dict(workloads.as_dict(template.get("metadata")).get("labels"))
 
 
-def _serving(obj: RenderedObject, services: list[RenderedObject]) -> bool:
-    if any(c.container.get("ports") for c in workloads.containers(obj.data, init=False)):
-        return True
-    labels = _pod_labels(obj)
-    return any(
-        s.key.namespace == obj.key.namespace
-        and labels
-        and selector_matches({"matchLabels": s.spec.get("selector")}, labels)
-        for s in services
-    )
-
-
 def _min_replicas(
     obj: RenderedObject, hpas: list[RenderedObject]
 ) -> tuple[int, tuple[Any, ...], RenderedObject]:
@@ -108,16 +118,17 @@ def _min_replicas(
 
 
 def _deployment(
-    obj: RenderedObject, by_kind: dict[str, list[RenderedObject]]
+    obj: RenderedObject, by_kind: dict[str, list[RenderedObject]], images: tuple[str, ...]
 ) -> Iterator[Violation]:
-    if not _serving(obj, by_kind.get("Service", [])):
+    evidence = workloads.model_server_evidence(obj.data, images)
+    if evidence is None:
         return
     count, path, where = _min_replicas(obj, by_kind.get("HorizontalPodAutoscaler", []))
     if count < 2:
         source = "HorizontalPodAutoscaler minReplicas" if where is not obj else "replicas"
         yield Violation(
-            message=f"serving Deployment '{obj.name}' runs {count} replica ({source}); "
-            f"a node drain takes the model offline",
+            message=f"model server Deployment '{obj.name}' ({evidence}) runs {count} replica "
+            f"({source}); a node drain takes the model offline",
             obj=where,
             path=path if (where is not obj or "replicas" in obj.spec) else ("spec",),
         )
@@ -128,8 +139,8 @@ def _deployment(
         for p in pdbs
     ):
         yield Violation(
-            message=f"serving Deployment '{obj.name}' has no PodDisruptionBudget "
-            "selecting its pods",
+            message=f"model server Deployment '{obj.name}' ({evidence}) has no "
+            "PodDisruptionBudget selecting its pods",
             obj=obj,
             path=("metadata", "name"),
         )
@@ -151,18 +162,48 @@ def _inference_service(obj: RenderedObject) -> Iterator[Violation]:
         )
 
 
+def _llm_inference_service(obj: RenderedObject) -> Iterator[Violation]:
+    spec = obj.spec
+    scaling = spec.get("scaling")
+    path: tuple[str, ...]
+    if "replicas" in spec:
+        value, path, source = spec["replicas"], ("spec", "replicas"), "replicas"
+    elif isinstance(scaling, dict):
+        value = scaling.get("minReplicas", 1)
+        path = (
+            ("spec", "scaling", "minReplicas") if "minReplicas" in scaling else ("spec", "scaling")
+        )
+        source = "scaling minReplicas"
+    elif spec.get("baseRefs"):
+        return  # the referenced LLMInferenceServiceConfigs may set the count
+    else:
+        value, path, source = 1, ("spec",), "replicas unset"
+    count = value if isinstance(value, int) and not isinstance(value, bool) else 1
+    if count < 2:
+        yield Violation(
+            message=f"LLMInferenceService '{obj.name}' runs {count} replica ({source}); "
+            "a node drain takes the model offline",
+            obj=obj,
+            path=path,
+        )
+
+
 def check(
     ctx: LintContext, overlay: RenderedOverlay, options: Mapping[str, Any]
 ) -> Iterator[Violation]:
     if ctx.tier(overlay.environment) != "prod":
         return
+    images = tuple(options["modelServerImages"])
     by_kind: dict[str, list[RenderedObject]] = {}
     for obj in overlay.objects:
         by_kind.setdefault(obj.kind, []).append(obj)
     for obj in by_kind.get("Deployment", []):
-        yield from _deployment(obj, by_kind)
+        yield from _deployment(obj, by_kind, images)
     for obj in by_kind.get("InferenceService", []):
         yield from _inference_service(obj)
+    for obj in by_kind.get("LLMInferenceService", []):
+        if obj.key.group == "serving.kserve.io":
+            yield from _llm_inference_service(obj)
 
 
 RULE = Rule(
@@ -173,4 +214,12 @@ RULE = Rule(
     remediation="Run at least 2 replicas (minReplicas: 2) and add a PodDisruptionBudget.",
     check=check,
     doc=__doc__ or "",
+    options=(
+        Option(
+            "modelServerImages",
+            OptionType.STRINGS,
+            (),
+            "more images whose Deployments serve a model (globs on the image without its tag)",
+        ),
+    ),
 )
