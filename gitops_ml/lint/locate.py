@@ -25,8 +25,26 @@ Where = tuple[str | None, int | None, int | None]
 
 
 def _names_match(rendered: str, written: str) -> bool:
-    # namePrefix/nameSuffix and generator hashes change a name around its core
-    return bool(written) and (rendered == written or written in rendered)
+    """Whether ``written`` is the core of ``rendered``: namePrefix/nameSuffix and generator
+    hashes add whole words around a name (``prod-det-5h2k``), so ``det`` is not ``det2``."""
+    if not written:
+        return False
+    if rendered == written:
+        return True
+    start = rendered.find(written)
+    while start >= 0:
+        end = start + len(written)
+        before = start == 0 or rendered[start - 1] in "-._"
+        after = end == len(rendered) or rendered[end] in "-._"
+        if before and after:
+            return True
+        start = rendered.find(written, start + 1)
+    return False
+
+
+def _written_name(doc: dict[str, Any]) -> str:
+    meta = doc.get("metadata")
+    return str(meta.get("name") or "") if isinstance(meta, dict) else ""
 
 
 class Locator:
@@ -53,10 +71,10 @@ class Locator:
             if 0 <= obj.index < len(all_docs):
                 return all_docs[obj.index]
         same_kind = [d for d in docs if d.get("kind") == obj.kind]
-        for d in same_kind:
-            meta = d.get("metadata")
-            if isinstance(meta, dict) and _names_match(obj.name, str(meta.get("name") or "")):
-                return d
+        named = [(_written_name(d), d) for d in same_kind]
+        matching = [(n, d) for n, d in named if _names_match(obj.name, n)]
+        if matching:  # the exact name, else the most specific core (``det-2`` over ``det``)
+            return max(matching, key=lambda m: (m[0] == obj.name, len(m[0])))[1]
         if len(same_kind) == 1:
             return same_kind[0]
         return docs[0] if len(docs) == 1 else None
