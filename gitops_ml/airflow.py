@@ -493,15 +493,25 @@ class SyncResult:
     problems: tuple[str, ...] = ()
 
 
-def sync(root: Path, config: Config, engine: str | None = None, check: bool = False) -> SyncResult:
+def sync(
+    root: Path,
+    config: Config,
+    engine: str | None = None,
+    check: bool = False,
+    allow_remote: bool = False,
+) -> SyncResult:
     """Re-render every generated DAG's overlay and write its training manifest when it changed.
 
     With ``check``, nothing is written: the manifests that would change are
-    listed as ``written``.
+    listed as ``written``. Builds go through the build layer's guard: an
+    overlay it refuses (a remote base without ``allow_remote``, a path out of
+    the repository, a file over the limits) is a problem, and nothing of it is
+    written.
     """
-    from gitops_ml.render import BuildError, build_plain, get_engine
+    from gitops_ml.build import BuildOptions, render_folder, repository
 
-    renderer = get_engine(engine)
+    options = BuildOptions(engine=engine, allow_remote=allow_remote, cache=False)
+    repo = None
     written: list[str] = []
     unchanged: list[str] = []
     problems: list[str] = []
@@ -515,12 +525,19 @@ def sync(root: Path, config: Config, engine: str | None = None, check: bool = Fa
         if not _inside(root, root / overlay) or not _inside(root, root / manifest):
             problems.append(f"{dag.rel} names a path outside the repository")
             continue
+        repo = repo or repository(root, config.ignore, options)
         try:
-            objects = build_plain((root / overlay).resolve(), renderer)
-        except BuildError as exc:
-            problems.append(f"{overlay} does not build: {exc}")
+            built = render_folder(root, root / overlay, options, repo)
+        except UserError as exc:
+            problems.append(f"{dag.rel}: {exc}")
             continue
-        obj = training_object(objects, dag.value_of("model"))
+        if built.skipped is not None:
+            problems.append(f"{overlay} is not built: {built.skipped}")
+            continue
+        if built.error is not None:
+            problems.append(f"{overlay} does not build: {built.error}")
+            continue
+        obj = training_object((o.data for o in built.objects), dag.value_of("model"))
         if obj is None:
             problems.append(f"{overlay} renders no {', '.join(TRAINING_KINDS)}")
             continue

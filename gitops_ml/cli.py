@@ -204,21 +204,30 @@ def lint(
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @engine_option
+@click.option("--allow-remote", is_flag=True, help="Let kustomize fetch remote bases (git, https).")
 @handle_errors
-def render(path: Path, engine: str | None) -> None:
-    """Print what kustomize builds from PATH (as `kubectl kustomize PATH`)."""
+def render(path: Path, engine: str | None, allow_remote: bool) -> None:
+    """Print what kustomize builds from PATH (as `kubectl kustomize PATH`).
+
+    The build is guarded as lint's is: a remote base (without --allow-remote),
+    a path leading out of the repository, Helm or a KRM function, or a file over
+    the size or alias limits is refused with one sentence and exit 2.
+    """
+    from gitops_ml.build import BuildOptions, render_folder
     from gitops_ml.errors import UserError
-    from gitops_ml.render import BuildError, build_plain, get_engine
+    from gitops_ml.lint.engine import find_root
     from gitops_ml.repo import find_kustomization_file
     from gitops_ml.yamlio import dump_plain
 
     if not path.is_dir() or find_kustomization_file(path) is None:
         raise UserError(f"{path} is not a folder with a kustomization.yaml")
-    try:
-        objects = build_plain(path.resolve(), get_engine(engine))
-    except BuildError as exc:
-        raise UserError(f"kustomize build of {path} failed: {exc}") from None
-    click.echo(dump_plain(objects), nl=False)
+    options = BuildOptions(engine=engine, allow_remote=allow_remote, cache=False)
+    overlay = render_folder(find_root(path.resolve()), path, options)
+    if overlay.skipped is not None:
+        raise UserError(f"{path} is not built: {overlay.skipped}")
+    if overlay.error is not None:
+        raise UserError(f"kustomize build of {path} failed: {overlay.error}")
+    click.echo(dump_plain([o.data for o in overlay.objects]), nl=False)
 
 
 @main.command("rules")
@@ -548,9 +557,10 @@ def airflow() -> None:
 @airflow.command("sync")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a manifest is out of date.")
 @engine_option
+@click.option("--allow-remote", is_flag=True, help="Let kustomize fetch remote bases.")
 @repo_option
 @handle_errors
-def airflow_sync(check: bool, engine: str | None, directory: Path) -> None:
+def airflow_sync(check: bool, engine: str | None, allow_remote: bool, directory: Path) -> None:
     """Re-render each generated DAG's overlay into its committed training manifest."""
     from gitops_ml.airflow import check_settings, sync
     from gitops_ml.config import load_config
@@ -559,7 +569,7 @@ def airflow_sync(check: bool, engine: str | None, directory: Path) -> None:
     root = find_root(directory.resolve())
     config = load_config(root)
     check_settings(config)
-    result = sync(root, config, engine, check=check)
+    result = sync(root, config, engine, check=check, allow_remote=allow_remote)
     for problem in result.problems:
         click.echo(f"gitops-ml: {problem}", err=True)
     verb = "out of date" if check else "wrote"

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gitops_ml import airflow, gitops, yamlio
+from gitops_ml import airflow, build, gitops, yamlio
+from gitops_ml.build import RenderedOverlay
 from gitops_ml.config import load_config
-from gitops_ml.lint.context import RenderedOverlay
 from gitops_ml.lint.engine import (
     LintOptions,
     LintResult,
@@ -31,6 +31,7 @@ from gitops_ml.lint.engine import (
     run_lint,
 )
 from gitops_ml.model import MODEL_URI_ENV, Finding, ObjectKey
+from gitops_ml.repo import locate
 
 CONFIG_NAMES = ("gitops-ml.yaml", "gitops-ml.yml", ".gitops-ml.yaml")
 NOISY_ANNOTATION_PREFIXES = (
@@ -257,19 +258,17 @@ def _render_missing(side: _Side, wanted: set[str], options: DiffOptions) -> None
     existing = [side.root / d for d in missing if (side.root / d).is_dir()]
     if not existing:
         return
-    result = run_lint(
-        LintOptions(
-            paths=tuple(existing),
-            root=side.root,
-            environments=options.environments,
-            check_environments=False,
-            engine=options.engine,
-            rules=(),
-        )
+    context = side.lint.context if side.lint is not None else None
+    config = context.config if context is not None else load_config(side.root)
+    repo = context.repo if context is not None else build.repository(side.root, config.ignore)
+    leaves = repo.leaves_affected_by(existing)
+    if options.environments:
+        leaves = tuple(k for k in leaves if locate(k.rel_dir).name in options.environments)
+    built = build.render_overlays(
+        repo, leaves, build.BuildOptions(engine=options.engine), None, config.is_environment
     )
-    if result.context is not None:
-        for overlay in result.context.overlays:
-            side.overlays.setdefault(overlay.path, overlay)
+    for overlay in built:
+        side.overlays.setdefault(overlay.path, overlay)
 
 
 def _objects(overlay: RenderedOverlay | None) -> dict[ObjectKey, dict[str, Any]]:

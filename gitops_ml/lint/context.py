@@ -1,4 +1,8 @@
-"""What rules look at: source files, rendered objects and overlays, the run's context."""
+"""What rules look at: source files, the run's context.
+
+Rendered objects and overlays are the build layer's types (``gitops_ml.build``),
+imported here too so rules name everything they see from one module.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gitops_ml.build import RenderedObject as RenderedObject
+from gitops_ml.build import RenderedOverlay as RenderedOverlay
 from gitops_ml.config import Config, Environment
 from gitops_ml.errors import YamlError
 from gitops_ml.model import ObjectKey
@@ -24,64 +30,6 @@ class SourceFile:
     error: YamlError | None = None
     tab_lines: tuple[int, ...] = ()
     kustomization: Kustomization | None = None
-
-
-@dataclass(frozen=True)
-class RenderedObject:
-    """One object as kustomize renders it (or as written, for a plain manifest)."""
-
-    data: dict[str, Any]
-    key: ObjectKey
-    origin: str | None  # repo-relative file, when known without tracing (see LintContext.origin_of)
-    overlay: str | None  # repo-relative leaf directory; None for a plain manifest
-    environment: str | None
-    model: str | None
-    index: int = 0  # position in the build output or in the file
-
-    @property
-    def kind(self) -> str:
-        return self.key.kind
-
-    @property
-    def name(self) -> str:
-        return self.key.name
-
-    @property
-    def spec(self) -> dict[str, Any]:
-        spec = self.data.get("spec")
-        return spec if isinstance(spec, dict) else {}
-
-    @property
-    def annotations(self) -> dict[str, Any]:
-        meta = self.data.get("metadata")
-        annotations = meta.get("annotations") if isinstance(meta, dict) else None
-        return annotations if isinstance(annotations, dict) else {}
-
-    @property
-    def labels(self) -> dict[str, Any]:
-        meta = self.data.get("metadata")
-        labels = meta.get("labels") if isinstance(meta, dict) else None
-        return labels if isinstance(labels, dict) else {}
-
-
-@dataclass
-class RenderedOverlay:
-    """The build of one leaf kustomization."""
-
-    kustomization: Kustomization
-    model: str | None
-    environment: str | None
-    objects: list[RenderedObject] = field(default_factory=list)
-    error: str | None = None
-    skipped: str | None = None  # why it was not built (remote bases, a cycle)
-
-    @property
-    def path(self) -> str:
-        return self.kustomization.rel_dir
-
-    @property
-    def file(self) -> str:
-        return self.kustomization.rel_file
 
 
 @dataclass

@@ -10,19 +10,15 @@ problems (a missing path, an invalid config) raise ``UserError``.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import hashlib
 import posixpath
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gitops_ml import yamlio
-from gitops_ml.cache import ParseCache, RenderCache, digest
+from gitops_ml.build import Build, BuildOptions, repository
 from gitops_ml.config import Config, load_config
 from gitops_ml.errors import UserError, YamlError
 from gitops_ml.lint import build_errors
@@ -31,11 +27,8 @@ from gitops_ml.lint.locate import Locator
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.lint.suppress import Suppressions
 from gitops_ml.model import Finding, ObjectKey, Severity
-from gitops_ml.repo import Kustomization, Repository, locate, plugins_of, rel
+from gitops_ml.repo import Kustomization, Repository, locate, rel
 from gitops_ml.schemas import registry_for
-
-if TYPE_CHECKING:
-    from gitops_ml.render import Rendered, Renderer
 
 Progress = Callable[[int, int], None]
 
@@ -59,6 +52,15 @@ class LintOptions:
     render_only: tuple[Path, ...] = ()
     # whose caches to use: a scratch copy of a repository can use the repository's
     cache_root: Path | None = None
+
+    def build_options(self) -> BuildOptions:
+        return BuildOptions(
+            engine=self.engine,
+            allow_remote=self.allow_remote,
+            cache=self.cache,
+            cache_root=self.cache_root,
+            progress=self.progress,
+        )
 
 
 @dataclass(frozen=True)
@@ -144,8 +146,7 @@ def run_lint(options: LintOptions) -> LintResult:
         schemas = registry_for(version, _crd_dirs(root, config))
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    cache_root = (options.cache_root or root).resolve()
-    repo = Repository(root, config.ignore, ParseCache(cache_root))
+    repo = repository(root, config.ignore, options.build_options())
     config = config.with_environments(repo.environments(config.is_environment))
     if options.check_environments:
         check_environments(options.environments, _env_names(config, repo))
@@ -160,13 +161,9 @@ def run_lint(options: LintOptions) -> LintResult:
     if options.environments:
         leaves = tuple(k for k in leaves if locate(k.rel_dir).name in options.environments)
     _load_sources(ctx, repo, leaves, paths, full_run)
-    from gitops_ml.render import Renderer, get_engine
-
-    engine = get_engine(options.engine) if leaves else None
-    with Renderer(engine) if engine else contextlib.nullcontext() as renderer:
-        if renderer is not None:
-            _render(ctx, renderer, leaves, options)
-            ctx.trace = functools.partial(_trace, ctx, renderer)
+    with Build(repo, options.build_options(), config.is_environment) as build:
+        _render(ctx, build, leaves, prune=full_run and not options.render_only)
+        ctx.trace = build.trace
         _load_manifests(ctx, paths, options.environments)
         kept, suppressed = _findings(ctx, rules)
     ctx.trace = None
@@ -182,7 +179,7 @@ def run_lint(options: LintOptions) -> LintResult:
         objects=sum(1 for _ in ctx.objects()),
         files=len(ctx.sources),
         elapsed=time.perf_counter() - started,
-        engine=engine.name if engine else "",
+        engine=build.engine_name,
         kubernetes_version=schemas.kubernetes_version,
         environments=tuple(e.name for e in config.environments),
         context=ctx,
@@ -194,7 +191,7 @@ def known_environments(root: Path, cache_root: Path | None = None) -> tuple[str,
     or found by discovery, then the names of other overlays (variants such as ``stable``).
     """
     config = load_config(root)
-    repo = Repository(root, config.ignore, ParseCache((cache_root or root).resolve()))
+    repo = repository(root, config.ignore, BuildOptions(cache_root=cache_root))
     return _env_names(config.with_environments(repo.environments(config.is_environment)), repo)
 
 
@@ -301,211 +298,13 @@ def _under(path: Path, folder: Path) -> bool:
 # -- rendering ---------------------------------------------------------------------
 
 
-# Fields whose files kustomize parses as YAML; generator ``files``/``envs`` are data.
-_YAML_FIELDS = frozenset(
-    {
-        "resources",
-        "bases",
-        "crds",
-        "configurations",
-        "generators",
-        "transformers",
-        "validators",
-        "patches",
-        "patchesJson6902",
-        "patchesStrategicMerge",
-        "replacements",
-        "openapi",
-    }
-)
-_RUNS = {
-    "helm": "Helm on chart",
-    "exec": "the executable",
-    "container": "the container image",
-    "starlark": "the Starlark script",
-    "function": "the KRM function",
-    "plugin": "the plugin",
-}
-_DEEP_INDENT = re.compile(rb"^ {%d}" % yamlio.MAX_DEPTH, re.MULTILINE)
-
-
-def _refused(path: Path, rel_path: str, as_yaml: bool, cache: dict[Path, str | None]) -> str | None:
-    """Why kustomize must not be handed this file (over a limit), or None.
-
-    What our loader refuses (a size, an alias bomb, deep nesting) can exhaust
-    kustomize's memory or stack in this very process; a plain syntax error
-    cannot, and kustomize reports it in its own words.
-    """
-    if path in cache:
-        return cache[path]
-    reason: str | None = None
-    try:
-        size = path.stat().st_size
-        if size > yamlio.MAX_FILE_BYTES:
-            reason = f"{rel_path} is {size} bytes, over the {yamlio.MAX_FILE_BYTES}-byte limit"
-        elif as_yaml and path.is_file():
-            data = path.read_bytes()
-            # only a text with anchors or much nesting can be a bomb: parse just those
-            if (
-                b"&" in data
-                or _DEEP_INDENT.search(data)
-                or (data.count(b"[") + data.count(b"{") + data.count(b"- ") > yamlio.MAX_DEPTH)
-            ):
-                yamlio.load_fast(yamlio.decode(data, rel_path))
-    except yamlio.LimitError as exc:
-        reason = f"{rel_path}: {exc.message}"
-    except (YamlError, OSError):
-        reason = None
-    cache[path] = reason
-    return reason
-
-
-def _skip_reason(
-    ctx: LintContext, leaf: Kustomization, allow_remote: bool, cache: dict[Path, str | None]
-) -> str | None:
-    cycle = ctx.repo.cycle_from(leaf)
-    if cycle:
-        chain = " -> ".join(k.rel_dir for k in cycle)
-        return f"kustomizations include each other in a cycle: {chain}"
-    for k in ctx.repo.closure(leaf):
-        if isinstance(k.error, yamlio.LimitError):
-            return f"{k.rel_file}: {k.error.message}"
-        if k.error is not None:
-            return None  # the build reports it
-        for plugin in plugins_of(k):
-            return (
-                f"{k.rel_file} asks kustomize to run {_RUNS[plugin.what]} {plugin.detail!r}, "
-                "which gitops-ml never runs"
-            )
-        for ref in k.references:
-            if ref.status == "escapes":
-                return f"{k.rel_file} names {ref.value!r}, outside the repository"
-            if ref.status == "file" and ref.target is not None:
-                refused = _refused(
-                    ref.target, rel(ctx.root, ref.target), ref.field in _YAML_FIELDS, cache
-                )
-                if refused:
-                    return f"{refused}; kustomize is not given it"
-            if ref.status == "remote" and not allow_remote:
-                return (
-                    f"{k.rel_file} includes remote {ref.field} {ref.value!r}, which is not "
-                    "fetched without --allow-remote"
-                )
-    return None
-
-
-def _render(
-    ctx: LintContext, renderer: Renderer, leaves: tuple[Kustomization, ...], options: LintOptions
-) -> None:
-    overlays: dict[Path, RenderedOverlay] = {}
-    to_build: list[Path] = []
-    refused: dict[Path, str | None] = {}
-    for leaf in leaves:
-        loc = locate(leaf.rel_dir, ctx.config.is_environment)
-        overlay = RenderedOverlay(kustomization=leaf, model=loc.model, environment=loc.environment)
-        overlay.skipped = _skip_reason(ctx, leaf, options.allow_remote, refused)
-        overlays[leaf.dir] = overlay
-        if overlay.skipped is None:
-            to_build.append(leaf.dir)
-        else:
-            _load_closure_files(ctx, leaf)  # what was not built still gets yaml-syntax
-    results = _render_cached(ctx, renderer, to_build, options)
-    for directory, rendered in results.items():
-        overlay = overlays[directory]
-        if rendered.error is not None:
-            overlay.error = rendered.error
+def _render(ctx: LintContext, build: Build, leaves: tuple[Kustomization, ...], prune: bool) -> None:
+    ctx.overlays = build.overlays(leaves, prune=prune)
+    for overlay in ctx.overlays:
+        if overlay.skipped is not None or overlay.error is not None:
+            # what was not built (or failed) still gets yaml-syntax on its own files
             _load_closure_files(ctx, overlay.kustomization)
-            continue
-        for index, obj in enumerate(rendered.objects):
-            overlay.objects.append(
-                RenderedObject(
-                    data=obj,
-                    key=ObjectKey.of(obj),
-                    origin=None,
-                    overlay=overlay.path,
-                    environment=overlay.environment,
-                    model=overlay.model,
-                    index=index,
-                )
-            )
-    _learn_crds(ctx, overlays.values())
-    ctx.overlays = list(overlays.values())
-
-
-def _render_cached(
-    ctx: LintContext, renderer: Renderer, directories: list[Path], options: LintOptions
-) -> dict[Path, Rendered]:
-    """Builds of ``directories``, from the render cache where their inputs are unchanged."""
-    from gitops_ml.render import Rendered
-
-    cache = RenderCache((options.cache_root or ctx.root).resolve()) if options.cache else None
-    inputs = _InputHasher(ctx, renderer.engine.identity) if cache else None
-    results: dict[Path, Rendered] = {}
-    keys: dict[Path, str] = {}
-    for directory in directories:
-        key = inputs.key(ctx.repo.kustomizations[directory]) if inputs else None
-        hit = cache.get(rel(ctx.root, directory), key) if cache and key else None
-        if hit is not None:
-            objects, error = hit
-            results[directory] = Rendered(directory, tuple(objects), (None,) * len(objects), error)
-        elif key is not None:
-            keys[directory] = key
-    misses = [d for d in directories if d not in results]
-    results.update(renderer.render_many(misses, options.progress))
-    for directory, built in results.items():
-        if built.error is not None:  # kustomize's text, without where this checkout is
-            results[directory] = replace(built, error=build_errors.relative(built.error, ctx.root))
-    if cache is not None:
-        for directory, key in keys.items():
-            built = results[directory]
-            cache.put(rel(ctx.root, directory), key, list(built.objects), built.error)
-        cache.save(prune=ctx.full_run and not options.render_only)
-    return {d: results[d] for d in directories}
-
-
-class _InputHasher:
-    """The hash of everything a leaf's build reads; each file is read once per run.
-
-    Inputs are the files the closure's kustomizations name, and every file
-    beside each of those kustomizations (a generator's config may name files of
-    its own folder). A file that cannot be read makes the leaf uncacheable.
-    """
-
-    def __init__(self, ctx: LintContext, identity: str) -> None:
-        self.ctx = ctx
-        self.identity = identity
-        self._files: dict[Path, str | None] = {}
-
-    def _file(self, path: Path) -> str | None:
-        if path not in self._files:
-            try:
-                self._files[path] = digest(path.read_bytes())
-            except OSError:
-                self._files[path] = None
-        return self._files[path]
-
-    def key(self, leaf: Kustomization) -> str | None:
-        files = set(self.ctx.repo.files_of(leaf))
-        for k in self.ctx.repo.closure(leaf):
-            with contextlib.suppress(OSError):
-                files.update(p for p in k.dir.iterdir() if p.is_file() and not p.is_symlink())
-        h = hashlib.sha256(self.identity.encode())
-        for path in sorted(files):
-            sha = self._file(path)
-            if sha is None:
-                return None
-            h.update(f"{rel(self.ctx.root, path)}\0{sha}\n".encode())
-        return h.hexdigest()
-
-
-def _trace(
-    ctx: LintContext, renderer: Renderer, overlay: RenderedOverlay
-) -> dict[ObjectKey, str | None]:
-    traced = renderer.origins(overlay.kustomization.dir)
-    return {
-        ObjectKey.of(obj): rel(ctx.root, origin) if origin is not None else None
-        for obj, origin in zip(traced.objects, traced.origins, strict=True)
-    }
+    _learn_crds(ctx, ctx.overlays)
 
 
 def _findings(ctx: LintContext, rules: tuple[Rule, ...]) -> tuple[list[Finding], list[Finding]]:
