@@ -111,7 +111,8 @@ class Outcome:
     """What evaluating a tree on one object found."""
 
     failures: list[Failure] = field(default_factory=list)
-    uncompiled: dict[str, str] = field(default_factory=dict)  # rule -> why
+    # rule -> (why it cannot be judged, where its node is in the object)
+    uncompiled: dict[str, tuple[str, tuple[str | int, ...]]] = field(default_factory=dict)
     transition: set[str] = field(default_factory=set)
     evaluated: int = 0
 
@@ -211,26 +212,27 @@ def _evaluate(
         try:
             program = cel.compile_cached(expr, cel.CRD_VARIABLES)
         except cel.CelCompileError as exc:
-            outcome.uncompiled[expr] = str(exc)
+            outcome.uncompiled[expr] = (str(exc), path)
             continue
         if self_value is None:
             try:
                 self_value = cel.to_cel(value, node)
             except cel.CelUnsupported as exc:
-                outcome.uncompiled[expr] = str(exc)
+                outcome.uncompiled[expr] = (str(exc), path)
                 continue
         outcome.evaluated += 1
         try:
             result = cel.evaluate(program, {"self": self_value})
         except cel.CelUnsupported as exc:
-            outcome.uncompiled[expr] = str(exc)
+            outcome.uncompiled[expr] = (str(exc), path)
             continue
         except cel.CelEvalError as exc:
             outcome.failures.append(_failure(rule, path, f"{_default_message(rule)} ({exc})"))
             continue
         if result is not True:
             if result is not False:
-                outcome.uncompiled[expr] = f"the rule gives {type(result).__name__}, not a bool"
+                why = f"the rule gives {type(result).__name__}, not a bool"
+                outcome.uncompiled[expr] = (why, path)
                 continue
             outcome.failures.append(_failure(rule, path, _message(rule, self_value)))
 

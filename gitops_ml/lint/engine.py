@@ -75,6 +75,7 @@ class LintResult:
     engine: str = ""
     kubernetes_version: str = ""
     environments: tuple[str, ...] = ()
+    cel_transition_rules: int = 0  # CRD rules using oldSelf, of rendered kinds: not judged
     context: LintContext | None = field(default=None, compare=False, repr=False)
 
     def in_full(self) -> LintResult:
@@ -104,6 +105,7 @@ class LintResult:
             "elapsed_seconds": round(self.elapsed, 3),
             "engine": self.engine,
             "kubernetesVersion": self.kubernetes_version,
+            "celTransitionRulesSkipped": self.cel_transition_rules,
         }
 
 
@@ -182,6 +184,7 @@ def run_lint(options: LintOptions) -> LintResult:
         engine=build.engine_name,
         kubernetes_version=schemas.kubernetes_version,
         environments=tuple(e.name for e in config.environments),
+        cel_transition_rules=_transition_rules(ctx),
         context=ctx,
     )
 
@@ -220,6 +223,17 @@ def _in_environments(finding: Finding, wanted: tuple[str, ...]) -> bool:
     where = finding.overlay or (posixpath.dirname(finding.file) if finding.file else "")
     name = locate(where).name
     return name is None or name in wanted
+
+
+def _transition_rules(ctx: LintContext) -> int:
+    """How many CEL rules of the rendered kinds compare with the cluster's copy (oldSelf)."""
+    kinds = {(obj.key.api_version, obj.kind) for obj in ctx.objects()}
+    trees = [(k, ctx.schemas.cel_rules(*k)) for k in sorted(kinds)]
+    if not any(tree for _, tree in trees):
+        return 0
+    from gitops_ml.crdrules import transition_rules
+
+    return sum(len(set(transition_rules(tree))) for _, tree in trees if tree)
 
 
 def _crd_dirs(root: Path, config: Config) -> tuple[Path, ...]:
