@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from gitops_ml.lint.rules.argocd_sync_option_unknown import (
+    APPLICATION_OPTIONS,
+    RESOURCE_OPTIONS,
+    ignored_because,
+)
 from gitops_ml.lint.rules.kserve_invalid import common_parent_path
 
 
@@ -25,3 +30,46 @@ from gitops_ml.lint.rules.kserve_invalid import common_parent_path
 )
 def test_common_parent_path_matches_kserve(paths: list[str], expected: str) -> None:
     assert common_parent_path(paths) == expected
+
+
+# every option Argo CD's docs/user-guide/sync-options.md shows, where it shows it
+ARGO_DOC_APPLICATION = [
+    "Prune=false",
+    "Prune=confirm",
+    "SkipDryRunOnMissingResource=true",
+    "Delete=false",
+    "Delete=confirm",
+    "ApplyOutOfSyncOnly=true",
+    "PrunePropagationPolicy=foreground",
+    "PruneLast=true",
+    "Replace=true",
+    "ServerSideApply=true",
+    "Validate=false",
+    "ClientSideApplyMigration=false",
+    "FailOnSharedResource=true",
+    "RespectIgnoreDifferences=true",
+    "CreateNamespace=true",
+]
+ARGO_DOC_ANNOTATION = [
+    "Prune=false",
+    "Prune=confirm",
+    "Validate=false",
+    "SkipDryRunOnMissingResource=true",
+    "Delete=false",
+    "Delete=confirm",
+    "PruneLast=true",
+    "Replace=true",
+    "Force=true",
+    "ServerSideApply=true",
+    "ServerSideApply=false",
+]
+
+
+@pytest.mark.parametrize("entry", ARGO_DOC_APPLICATION)
+def test_documented_application_sync_options_are_accepted(entry: str) -> None:
+    assert ignored_because(entry, APPLICATION_OPTIONS, RESOURCE_OPTIONS) is None
+
+
+@pytest.mark.parametrize("entry", ARGO_DOC_ANNOTATION)
+def test_documented_annotation_sync_options_are_accepted(entry: str) -> None:
+    assert ignored_because(entry, RESOURCE_OPTIONS, APPLICATION_OPTIONS) is None
