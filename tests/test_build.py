@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import ast
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 import gitops_ml
 
@@ -80,3 +86,173 @@ def test_the_structure_check_sees_every_form_of_import() -> None:
             if m == ENGINE_MODULE or m.startswith(ENGINE_MODULE + ".")
         }
         assert bool(found) is expected, text
+
+
+# -- render and airflow sync refuse what lint refuses, as real processes ----------------
+
+GITOPS_ML = str(Path(sys.executable).parent / "gitops-ml")
+CANARY = "canary-7f3a91-outside-the-repository"
+FAKE_GIT = '#!/bin/sh\necho "$@" >> "$GIT_CALLS"\nexit 1\n'
+LOL = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\ndata:\n"
+    '  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + "".join(
+        f"  {n}: &{n} [{','.join(['*' + p] * 9)}]\n"
+        for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+)
+DAG = (
+    "GITOPS_ML = {{\n"
+    '    "model": "m1",\n'
+    '    "environment": "dev",\n'
+    '    "overlay": "models/m1/overlays/dev",\n'
+    '    "manifest": "manifests/m1_dev_train.yaml",\n'
+    "}}\n"
+)
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A git checkout outside the repository, holding a base whose object is a canary."""
+    other = tmp_path / "outside"
+    _write(other / "base" / "kustomization.yaml", "resources:\n- job.yaml\n")
+    _write(
+        other / "base" / "job.yaml",
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: m1-train\n"
+        f"  annotations:\n    secret: {CANARY}\n"
+        "spec:\n  template:\n    spec:\n      restartPolicy: Never\n"
+        "      containers:\n      - name: train\n        image: repo/train:1.0.0\n",
+    )
+    _git(other, "init", "-q")
+    _git(other, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", ".")
+    _git(other, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
+    return other
+
+
+def _repo(tmp_path: Path, resource: str, extra: dict[str, str] | None = None) -> Path:
+    """A repository whose models/m1/overlays/dev includes ``resource``, with a generated DAG."""
+    repo = tmp_path / "repo"
+    _write(repo / "gitops-ml.yaml", "environments:\n- name: dev\n")
+    _write(
+        repo / "models" / "m1" / "overlays" / "dev" / "kustomization.yaml",
+        f"resources:\n- {json.dumps(resource)}\n",
+    )
+    _write(repo / "dags" / "m1_dev_retrain.py", DAG.format())
+    for rel_path, text in (extra or {}).items():
+        _write(repo / rel_path, text)
+    _git(repo, "init", "-q")
+    return repo
+
+
+def _run(
+    tmp_path: Path, *args: str, real_git: bool = False
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """``gitops-ml ARGS`` as a process, a recording fake ``git`` first on PATH."""
+    bin_dir = tmp_path / "fake-bin"
+    calls = tmp_path / "git-calls"
+    if not real_git:
+        _write(bin_dir / "git", FAKE_GIT)
+        (bin_dir / "git").chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "GIT_CALLS": str(calls),
+        "GITOPS_ML_CACHE_DIR": "off",
+    }
+    proc = subprocess.run(
+        [GITOPS_ML, *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    ran = calls.read_text(encoding="utf-8").splitlines() if calls.exists() else []
+    return proc, ran
+
+
+def _refused_in_one_sentence(proc: subprocess.CompletedProcess[str], part: str) -> None:
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("gitops-ml: ")]
+    assert lines and all(part in line for line in lines), proc.stderr
+    assert CANARY not in proc.stdout + proc.stderr
+
+
+REMOTE_CASES = {
+    "git-file": "git::file://{outside}//base?ref=HEAD",
+    "https": "https://github.com/kubernetes-sigs/kustomize//examples/helloWorld?ref=v1.0.6",
+    "github-shorthand": "github.com/kubernetes-sigs/kustomize/examples/helloWorld?ref=v1.0.6",
+}
+
+
+@pytest.mark.parametrize("case", sorted(REMOTE_CASES))
+def test_render_refuses_a_remote_base_without_allow_remote_and_runs_no_git(
+    tmp_path: Path, outside: Path, case: str
+) -> None:
+    repo = _repo(tmp_path, REMOTE_CASES[case].format(outside=outside))
+    proc, ran = _run(tmp_path, "render", str(repo / "models/m1/overlays/dev"))
+    _refused_in_one_sentence(proc, "--allow-remote")
+    assert ran == []
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize("case", sorted(REMOTE_CASES))
+def test_airflow_sync_refuses_a_remote_base_without_allow_remote_and_runs_no_git(
+    tmp_path: Path, outside: Path, case: str
+) -> None:
+    repo = _repo(tmp_path, REMOTE_CASES[case].format(outside=outside))
+    proc, ran = _run(tmp_path, "airflow", "sync", "-C", str(repo))
+    _refused_in_one_sentence(proc, "--allow-remote")
+    assert ran == []
+    assert not (repo / "dags" / "manifests").exists()
+
+
+def test_with_allow_remote_the_file_base_is_fetched(tmp_path: Path, outside: Path) -> None:
+    # the other side of the refusal: the same overlay, asked to, is cloned and built
+    repo = _repo(tmp_path, f"git::file://{outside}//base?ref=HEAD")
+    proc, _ = _run(
+        tmp_path, "render", "--allow-remote", str(repo / "models/m1/overlays/dev"), real_git=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert CANARY in proc.stdout
+    proc, _ = _run(tmp_path, "airflow", "sync", "--allow-remote", "-C", str(repo), real_git=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (repo / "dags" / "manifests" / "m1_dev_train.yaml").is_file()
+
+
+@pytest.mark.parametrize("command", ["render", "airflow"])
+def test_an_escaping_base_is_refused_as_lint_refuses_it(
+    tmp_path: Path, outside: Path, command: str
+) -> None:
+    repo = _repo(tmp_path, "../../../../../outside/base")
+    args = (
+        ["render", str(repo / "models/m1/overlays/dev")]
+        if command == "render"
+        else ["airflow", "sync", "-C", str(repo)]
+    )
+    proc, ran = _run(tmp_path, *args)
+    _refused_in_one_sentence(proc, "outside the repository")
+    assert ran == []
+    assert not (repo / "dags" / "manifests").exists()
+    lint, _ = _run(tmp_path, "lint", "--format", "json", str(repo))
+    assert "path-escapes-repo" in lint.stdout
+    assert CANARY not in lint.stdout + lint.stderr
+
+
+@pytest.mark.parametrize("command", ["render", "airflow"])
+def test_a_billion_laughs_file_is_refused_before_kustomize(tmp_path: Path, command: str) -> None:
+    repo = _repo(tmp_path, "lol.yaml", {"models/m1/overlays/dev/lol.yaml": LOL})
+    args = (
+        ["render", str(repo / "models/m1/overlays/dev")]
+        if command == "render"
+        else ["airflow", "sync", "-C", str(repo)]
+    )
+    proc, _ = _run(tmp_path, *args)
+    _refused_in_one_sentence(proc, "lol.yaml")
+    assert "kustomize is not given it" in proc.stderr
+    assert not (repo / "dags" / "manifests").exists()
