@@ -28,6 +28,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.representer import SafeRepresenter
+from ruamel.yaml.resolver import VersionedResolver
 
 from gitops_ml.errors import UserError, YamlError
 
@@ -320,9 +323,31 @@ def dump_rt(documents: list[Any] | tuple[Any, ...]) -> str:
     return stream.getvalue()
 
 
+_YAML11 = VersionedResolver(version=(1, 1))
+
+
+class _PlainRepresenter(SafeRepresenter):
+    """Quotes every string a YAML 1.1 reader would take for something else.
+
+    The dumper writes YAML 1.2, where ``yes``, ``on``, ``y`` and ``1:30`` are
+    plain strings; PyYAML, Go's yaml.v2 (kubectl) and Airflow read YAML 1.1 and
+    would load them as booleans and integers. Quoted, both read the same value.
+    """
+
+    def represent_str(self, data: str) -> Any:
+        if _YAML11.resolve(ScalarNode, data, (True, False)) != "tag:yaml.org,2002:str":
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style="'")
+        return super().represent_str(data)
+
+
+_PlainRepresenter.add_representer(str, _PlainRepresenter.represent_str)
+
+
 def dump_plain(documents: list[Any] | tuple[Any, ...]) -> str:
-    """Block-style YAML of plain data, key order kept, as kustomize prints it."""
+    """Block-style YAML of plain data, key order kept, as kustomize prints it; it reads
+    back the same in YAML 1.1 (PyYAML, kubectl) and 1.2."""
     y = YAML(typ="safe", pure=True)
+    y.Representer = _PlainRepresenter
     y.default_flow_style = False
     y.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
     y.width = 4096
