@@ -22,6 +22,7 @@ from gitops_ml.lint.rule import JsonPath, Violation
 from gitops_ml.repo import rel
 
 Where = tuple[str | None, int | None, int | None]
+_GENERATORS = {"Secret": "secretGenerator", "ConfigMap": "configMapGenerator"}
 
 
 def _names_match(rendered: str, written: str) -> bool:
@@ -130,6 +131,9 @@ class Locator:
         if origin is None:
             overlay = self._overlay_file(obj)
             return overlay, None, None
+        generated = self._in_generator(origin, obj, path)
+        if generated is not None:
+            return generated
         doc = self._doc_for(origin, obj)
         if doc is None:
             return origin, None, None
@@ -137,6 +141,38 @@ class Locator:
         if found is None:
             return origin, None, None
         return origin, found[0], found[1]
+
+    def _in_generator(self, origin: str, obj: RenderedObject, path: JsonPath) -> Where | None:
+        """A generated Secret or ConfigMap: its ``secretGenerator``/``configMapGenerator``
+        entry in the kustomization, at the source that holds the key when one is named."""
+        field = _GENERATORS.get(obj.kind)
+        if field is None:
+            return None
+        docs = self.documents(origin)
+        kustomization = docs[0] if len(docs) == 1 and isinstance(docs[0], dict) else None
+        entries = kustomization.get(field) if kustomization else None
+        if kustomization is None or not isinstance(entries, list):
+            return None
+        matching = [
+            (i, str(e.get("name") or ""))
+            for i, e in enumerate(entries)
+            if isinstance(e, dict) and _names_match(obj.name, str(e.get("name") or ""))
+        ]
+        if not matching:
+            return None
+        index = max(matching, key=lambda m: (m[1] == obj.name, len(m[1])))[0]
+        where: JsonPath = (field, index)
+        key = str(path[1]) if len(path) >= 2 and path[0] in ("data", "stringData") else None
+        entry = entries[index]
+        for source in ("literals", "files"):
+            items = entry.get(source)
+            for i, item in enumerate(items if isinstance(items, list) else ()):
+                written = str(item)
+                name = written.split("=", 1)[0] if "=" in written else written.rsplit("/", 1)[-1]
+                if key is not None and name == key:
+                    where = (field, index, source, i)
+        pos = yamlio.position(kustomization, where)
+        return origin, pos[0] if pos else None, pos[1] if pos else None
 
     def _overlay_file(self, obj: RenderedObject) -> str | None:
         for overlay in self.ctx.overlays:

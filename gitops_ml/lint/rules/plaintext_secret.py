@@ -4,7 +4,10 @@
 Reports a rendered `Secret` that has non-empty `data` or `stringData`. That
 includes Secrets made by a kustomize `secretGenerator`: their values come from
 a file in the repository, so they are committed too. SOPS-encrypted Secrets
-(a top-level `sops:` key) are skipped.
+(a top-level `sops:` key) are skipped, and so are placeholder values that no
+one can log in with: `<token>`, `${AWS_KEY}`, `{{ .key }}`, `YOUR_ACCESS_KEY`,
+`changeme`, `xxxx`, `replace-me`, `...-here`. A generated Secret's finding
+points at its `secretGenerator` entry.
 
 ## Why is this bad?
 Git keeps everything forever and copies it to every clone and CI runner. The
@@ -36,6 +39,9 @@ spec:
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -43,17 +49,45 @@ from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
 
+_PLACEHOLDER = re.compile(
+    r"<[^<>]+>|\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*\}\}|x{3,}|\*{3,}|\.{3,}"
+    r"|your[-_ ]?[\w-]*|[\w-]*[-_ ]here|change[-_ ]?(me|it)|replace[-_ ]?me|placeholder|todo|tbd"
+    r"|redacted|dummy",
+    re.IGNORECASE,
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """A value that stands for a secret rather than being one: ``<token>``, ``${KEY}``."""
+    return bool(_PLACEHOLDER.fullmatch(value.strip().strip("\"'")))
+
+
+def _text(field: str, value: Any) -> str:
+    text = str(value)
+    if field != "data":
+        return text
+    try:
+        return base64.b64decode(text, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return text
+
 
 def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> Iterator[Violation]:
     if "sops" in obj.data:
         return
     for field in ("data", "stringData"):
         values = obj.data.get(field)
-        if isinstance(values, dict) and any(v not in (None, "") for v in values.values()):
-            keys = ", ".join(sorted(str(k) for k in values))
+        if not isinstance(values, dict):
+            continue
+        real = sorted(
+            str(k)
+            for k, v in values.items()
+            if v not in (None, "") and not is_placeholder(_text(field, v))
+        )
+        if real:
             yield Violation(
-                message=f"Secret '{obj.name}' has plaintext values in {field} ({keys})",
-                path=(field,),
+                message=f"Secret '{obj.name}' has plaintext values in {field} ({', '.join(real)})",
+                path=(field, real[0]),
             )
 
 
