@@ -2,7 +2,10 @@
 
 One walker for all rules: Kubernetes workloads, Kubeflow training jobs (v1
 replica specs, Trainer v2 TrainJob and its runtimes), KServe InferenceService
-components and ServingRuntimes. It yields ``PodSpec`` (the JSON path to an
+components and ServingRuntimes, KServe LLMInferenceService (decode, prefill,
+their multi-node workers and the scheduler), JobSet replicated jobs,
+LeaderWorkerSet leader and worker templates and KubeRay head and worker groups
+(RayCluster, and the cluster a RayJob or RayService creates). It yields ``PodSpec`` (the JSON path to an
 object that carries pod-level fields: volumes, tolerations, nodeSelector...)
 and ``Container`` (the JSON path to a container-like mapping: image, env,
 resources...). A KServe model-format predictor (``spec.predictor.model``,
@@ -44,10 +47,31 @@ MODEL_FORMATS = (
     "paddle",
 )
 EXPLAINER_FORMATS = ("art", "alibi")
+LLM_KINDS = frozenset({"LLMInferenceService"})
+# where a KubeRay kind keeps its RayClusterSpec
+RAY_CLUSTER_SPECS: Mapping[str, JsonPath] = {
+    "RayCluster": ("spec",),
+    "RayJob": ("spec", "rayClusterSpec"),
+    "RayService": ("spec", "rayClusterConfig"),
+}
+MULTI_NODE_KINDS = frozenset({"JobSet", "LeaderWorkerSet"}) | frozenset(RAY_CLUSTER_SPECS)
 
 TRAINING_KINDS = frozenset(KUBEFLOW_V1_KINDS) | TRAINER_KINDS | TRAINING_RUNTIME_KINDS
 ALL_KINDS = (
-    WORKLOAD_KINDS | {"CronJob", "Pod", "InferenceService"} | TRAINING_KINDS | SERVING_RUNTIME_KINDS
+    WORKLOAD_KINDS
+    | {"CronJob", "Pod", "InferenceService"}
+    | TRAINING_KINDS
+    | SERVING_RUNTIME_KINDS
+    | LLM_KINDS
+    | MULTI_NODE_KINDS
+)
+# LLMInferenceService roles: (role, path of a PodSpec)
+_LLM_PODS: tuple[tuple[str, JsonPath], ...] = (
+    ("decode", ("spec", "template")),
+    ("worker", ("spec", "worker")),
+    ("prefill", ("spec", "prefill", "template")),
+    ("prefill-worker", ("spec", "prefill", "worker")),
+    ("scheduler", ("spec", "router", "scheduler", "template")),
 )
 
 
@@ -131,6 +155,36 @@ def pod_specs(data: dict[str, Any]) -> Iterator[PodSpec]:
         for component in KSERVE_COMPONENTS:
             yield from _pod(data, ("spec", component), component)
         yield from _pod(data, ("spec", "predictor", "workerSpec"), "worker")
+    elif kind in LLM_KINDS:
+        for role, llm_pod in _LLM_PODS:
+            yield from _pod(data, llm_pod, role)
+    elif kind == "JobSet":
+        jobs = _get(data, ("spec", "replicatedJobs"))
+        for i, job in enumerate(as_list(jobs)):
+            role = str(as_dict(job).get("name") or i)
+            job_pod: JsonPath = (
+                "spec",
+                "replicatedJobs",
+                i,
+                "template",
+                "spec",
+                "template",
+                "spec",
+            )
+            yield from _pod(data, job_pod, role)
+    elif kind == "LeaderWorkerSet":
+        template = ("spec", "leaderWorkerTemplate")
+        yield from _pod(data, (*template, "leaderTemplate", "spec"), "leader")
+        yield from _pod(data, (*template, "workerTemplate", "spec"), "worker")
+    elif kind in RAY_CLUSTER_SPECS:
+        cluster = RAY_CLUSTER_SPECS[kind]
+        yield from _pod(data, (*cluster, "headGroupSpec", "template", "spec"), "head")
+        groups = _get(data, (*cluster, "workerGroupSpecs"))
+        for i, group in enumerate(as_list(groups)):
+            role = str(as_dict(group).get("groupName") or i)
+            yield from _pod(data, (*cluster, "workerGroupSpecs", i, "template", "spec"), role)
+        if kind == "RayJob":
+            yield from _pod(data, ("spec", "submitterPodTemplate", "spec"), "submitter")
 
 
 def replica_specs(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -231,6 +285,22 @@ def _positive(value: Any) -> bool:
         return float(str(value)) > 0
     except ValueError:
         return True
+
+
+def gpu_count(resources: Mapping[str, Any]) -> int | None:
+    """GPUs a container asks for (limits, else requests); None when not a whole number."""
+    total = 0
+    for name in gpu_resources(resources):
+        section = as_dict(resources.get("limits"))
+        value = section.get(name, as_dict(resources.get("requests")).get(name))
+        try:
+            amount = float(str(value))
+        except ValueError:
+            return None
+        if not amount.is_integer():
+            return None
+        total += int(amount)
+    return total
 
 
 def pod_requests_gpu(data: dict[str, Any], pod: PodSpec) -> bool:

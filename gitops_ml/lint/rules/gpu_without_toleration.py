@@ -6,8 +6,9 @@ For every pod that requests a GPU (a resource such as `nvidia.com/gpu` or
 taint (a toleration for `taintKey`, or one with `operator: Exists` and no key)
 or selects GPU nodes (a `nodeSelector` key, or a key of a required node
 affinity term, listed in `nodeLabels`). Covers workloads, Kubeflow training
-replicas, TrainingRuntimes, KServe InferenceService components and
-ServingRuntimes. TrainJobs are not checked: their pod is the runtime's.
+replicas, TrainingRuntimes, KServe InferenceService components,
+ServingRuntimes and LLMInferenceService pods, JobSet replicated jobs,
+LeaderWorkerSet templates and KubeRay head and worker groups. TrainJobs are not checked: their pod is the runtime's.
 
 ## Why is this bad?
 GPU node pools are tainted so that CPU pods stay off them. A pod that asks for

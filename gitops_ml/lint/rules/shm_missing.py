@@ -9,15 +9,23 @@ Checks that these containers mount an `emptyDir` volume with
 * the `node` containers of a TrainingRuntime/ClusterTrainingRuntime whose
   `mlPolicy` is `torch` (a TrainJob's pod comes from its runtime, so the
   runtime is where the volume belongs);
-* containers of a Job or CronJob whose image is a PyTorch image (`pytorch`
-  or `torch` in the repository name);
-* GPU model servers: containers of a Deployment or StatefulSet that request a
-  GPU, and KServe InferenceService predictor containers that request a GPU
+* containers of a Job, a CronJob or a JobSet replicated job whose image is a
+  PyTorch image (`pytorch` or `torch` in the repository name);
+* GPU model servers: containers of a Deployment, StatefulSet or
+  LeaderWorkerSet (leader and worker templates) that request a GPU, and KServe InferenceService predictor containers that request a GPU
   (the volume goes in `spec.predictor.volumes`, the mount in the container).
   A model-format predictor that names its `runtime` is not checked: the
   ServingRuntime's container and volumes are merged into it. TensorFlow
   predictors on a single GPU are not checked either: TensorFlow Serving is
   one process and passes nothing through shared memory.
+
+Not checked, because the operator adds the volume itself: KubeRay pods
+(RayCluster, RayJob, RayService: `BuildPod` in KubeRay's
+`ray-operator/controllers/ray/common/pod.go` mounts a memory `emptyDir` at
+`/dev/shm` unless `rayStartParams` moves the object store elsewhere with
+`plasma-directory`) and KServe LLMInferenceService (its default preset
+`config/llmisvcconfig/config-llm-template.yaml`, merged into every
+LLMInferenceService, mounts the `dshm` memory volume).
 
 It also reports the Docker-only flags `--shm-size` and `--ipc=host` in a
 container's `command` or `args`, where they do nothing.
@@ -61,7 +69,7 @@ from gitops_ml.lint.workloads import Container
 from gitops_ml.model import Severity
 
 _TORCH_IMAGE = re.compile(r"(^|[/_-])(py)?torch([/_.:-]|$)", re.IGNORECASE)
-_GPU_SERVERS = frozenset({"Deployment", "StatefulSet", "InferenceService"})
+_GPU_SERVERS = frozenset({"Deployment", "StatefulSet", "LeaderWorkerSet", "InferenceService"})
 
 
 def has_shm(c: Container) -> bool:
@@ -102,8 +110,9 @@ def _candidates(obj: RenderedObject) -> Iterator[tuple[Container, str]]:
         policy = obj.spec.get("mlPolicy")
         if isinstance(policy, dict) and "torch" in policy:
             yield from ((c, "PyTorch training") for c in main if c.role == "node")
-    elif obj.kind in ("Job", "CronJob"):
+    elif obj.kind in ("Job", "CronJob", "JobSet"):
         yield from ((c, "PyTorch") for c in main if _torch_image(c))
+
     elif obj.kind in _GPU_SERVERS:
         for c in main:
             if obj.kind == "InferenceService" and (
