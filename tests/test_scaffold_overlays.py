@@ -17,7 +17,7 @@ kind: InferenceService
 metadata:
   name: m
   annotations:
-    serving.kserve.io/deploymentMode: Serverless
+    serving.kserve.io/deploymentMode: Knative
   labels:
     gitops-ml.io/gpu: "true"
 spec:

@@ -1,9 +1,10 @@
 """Serving objects of a model's base: a KServe InferenceService, or a Deployment set.
 
 * Raw KServe runs as plain Deployments (``serving.kserve.io/deploymentMode:
-  RawDeployment``; KServe 0.17 also calls it ``Standard`` and still accepts the
-  older name, which every release since 0.9 understands). Serverless runs on
-  Knative and scales to zero where the environment profile allows it.
+  Standard``, the name since KServe 0.17; the older ``RawDeployment`` and
+  ``Serverless`` are deprecated aliases, ``ParseDeploymentMode`` in KServe's
+  ``pkg/constants/constants.go``). Knative mode scales to zero where the
+  environment profile allows it.
 * The replica range in the base is a default; the environment's profile
   Component (``components/dev``, ``staging``, ``prod-ha``) sets it.
 * The model URI is in the base and pinned again in every overlay's patch, so
@@ -19,8 +20,8 @@ from gitops_ml.scaffold.spec import ModelSpec
 from gitops_ml.scaffold.text import block, doc, q
 from gitops_ml.scaffold.training import labels
 
-RAW_MODE = "RawDeployment"
-SERVERLESS_MODE = "Serverless"
+RAW_MODE = "Standard"
+SERVERLESS_MODE = "Knative"
 SERVER_PORT = 8080
 HEAVY = {"pytorch", "tensorflow", "keras", "huggingface", "triton", "custom"}
 
