@@ -45,9 +45,6 @@ kind: InferencePool
 spec:
   selector: {matchLabels: {app: llama3-8b}}
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

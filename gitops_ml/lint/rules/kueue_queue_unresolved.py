@@ -45,9 +45,6 @@ kind: PyTorchJob
 metadata:
   labels: {kueue.x-k8s.io/queue-name: gpu}
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -41,9 +41,6 @@ args: [--model, meta-llama/Llama-3.1-70B-Instruct, --tensor-parallel-size, "8"]
 resources:
   limits: {nvidia.com/gpu: 8}
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -30,9 +30,6 @@ kind: InferencePool
 apiVersion: inference.networking.k8s.io/v1
 kind: InferencePool
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -51,10 +51,6 @@ containers:
       httpGet: {path: /health, port: 8000}
       periodSeconds: 10
 ```
-
-## Options
-- `minStartupSeconds` (int, default 600): the loading time a liveness probe
-  without a startupProbe must allow.
 """
 
 from __future__ import annotations
@@ -64,7 +60,7 @@ from typing import Any
 
 from gitops_ml.lint import workloads
 from gitops_ml.lint.context import LintContext, RenderedObject
-from gitops_ml.lint.rule import Rule, Scope, Violation
+from gitops_ml.lint.rule import Option, OptionType, Rule, Scope, Violation
 from gitops_ml.lint.workloads import Container
 from gitops_ml.model import Severity
 
@@ -92,7 +88,7 @@ def _candidates(obj: RenderedObject) -> Iterator[Container]:
 
 
 def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> Iterator[Violation]:
-    minimum = int(options.get("minStartupSeconds", 600))
+    minimum: int = options["minStartupSeconds"]
     for c in _candidates(obj):
         liveness = c.container.get("livenessProbe")
         if not isinstance(liveness, dict) or c.container.get("startupProbe"):
@@ -118,5 +114,12 @@ RULE = Rule(
     check=check,
     doc=__doc__ or "",
     kinds=_SERVERS | workloads.SERVING_RUNTIME_KINDS,
-    options={"minStartupSeconds": 600},
+    options=(
+        Option(
+            "minStartupSeconds",
+            OptionType.INTEGER,
+            600,
+            "the loading time a liveness probe without a startupProbe must allow",
+        ),
+    ),
 )
