@@ -191,9 +191,9 @@ def lint(
     )
     report = REPORTERS[fmt](result, color)
     if output is not None:
-        from gitops_ml.yamlio import atomic_write
+        from gitops_ml.yamlio import write_output
 
-        atomic_write(output, report)
+        write_output(output, report)
     else:
         click.echo(report, nl=False)
     worst = result.max_severity()
@@ -341,9 +341,9 @@ def diff_command(
     )
     report = REVIEW_REPORTERS[fmt](result, color)
     if output is not None:
-        from gitops_ml.yamlio import atomic_write
+        from gitops_ml.yamlio import write_output
 
-        atomic_write(output, report)
+        write_output(output, report)
     else:
         click.echo(report, nl=False)
     if exit_code and result.has_differences:

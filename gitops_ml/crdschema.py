@@ -54,6 +54,7 @@ from ruamel.yaml.error import YAMLError
 
 from gitops_ml.crdrules import rule_tree
 from gitops_ml.errors import UserError
+from gitops_ml.paths import confined
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 CRD_GROUP = "apiextensions.k8s.io"
@@ -135,8 +136,8 @@ def rules_path_of(schema_path: str) -> str:
 def convert_crd(crd: Mapping[str, Any]) -> list[CrdSchema]:
     """One whole-object schema per served version of a CRD (v1, or v1beta1)."""
     spec = _mapping(crd.get("spec"), "spec")
-    group = _text(spec.get("group"), "spec.group")
-    kind = _text(_mapping(spec.get("names"), "spec.names").get("kind"), "spec.names.kind")
+    group = _name(spec.get("group"), "spec.group")
+    kind = _name(_mapping(spec.get("names"), "spec.names").get("kind"), "spec.names.kind")
     v1beta1 = crd.get("apiVersion") == f"{CRD_GROUP}/v1beta1"
     strict = not (v1beta1 and spec.get("preserveUnknownFields", True) is not False)
     shared_schema = _openapi_schema(spec.get("validation"))
@@ -149,7 +150,7 @@ def convert_crd(crd: Mapping[str, Any]) -> list[CrdSchema]:
     for entry in versions:
         if not isinstance(entry, Mapping) or not entry.get("served", False):
             continue
-        version = _text(entry.get("name"), "spec.versions[].name")
+        version = _name(entry.get("name"), "spec.versions[].name")
         source = _openapi_schema(entry.get("schema")) or shared_schema
         subresources = entry.get("subresources") if "subresources" in entry else None
         has_status = "status" in subresources if subresources else shared_status
@@ -285,6 +286,33 @@ def _text(value: Any, where: str) -> str:
     return value
 
 
+# What the API server accepts as a CRD's group, kind and version name: these three
+# name the schema's file, so nothing else may reach a path. As in
+# kubernetes/apiextensions-apiserver pkg/apis/apiextensions/validation/validation.go:
+# ValidateCustomResourceDefinitionSpec (group: IsDNS1123Subdomain with at least one
+# dot; version: IsDNS1035Label) and ValidateCustomResourceDefinitionNames (kind:
+# IsDNS1035Label of strings.ToLower(kind)).
+_DNS1123_LABEL = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
+_DNS1123_SUBDOMAIN = re.compile(rf"{_DNS1123_LABEL}(?:\.{_DNS1123_LABEL})+")
+_DNS1035_LABEL = re.compile(r"[a-z](?:[-a-z0-9]*[a-z0-9])?")
+
+
+def _name(value: Any, where: str) -> str:
+    text = _text(value, where)
+    if where == "spec.group":
+        ok = len(text) <= 253 and _DNS1123_SUBDOMAIN.fullmatch(text) is not None
+        shape = "a DNS subdomain with at least one dot"
+        ok = ok and all(len(label) <= 63 for label in text.split("."))
+    else:
+        name = text.lower() if where == "spec.names.kind" else text
+        ok = len(name) <= 63 and _DNS1035_LABEL.fullmatch(name) is not None
+        shape = "a DNS-1035 label (letters, digits and '-', starting with a letter)"
+    if not ok:
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        raise UserError(f"The CustomResourceDefinition's {where} {shown!r} is not {shape}.")
+    return text
+
+
 # --- sharing repeated sub-schemas ---------------------------------------------
 
 
@@ -408,12 +436,12 @@ def import_crd_files(paths: Sequence[Path], out_dir: Path) -> list[Path]:
         names = ", ".join(str(p) for p in paths)
         raise UserError(f"No CustomResourceDefinition was found in {names}.")
 
-    index_path = out_dir / INDEX_NAME
+    index_path = confined(out_dir, INDEX_NAME, what=f"the schema index {out_dir / INDEX_NAME}")
     index = _read_index(index_path)
     written: list[Path] = []
     for key in sorted(schemas):
         item = schemas[key]
-        target = out_dir / item.relative_path
+        target = confined(out_dir, item.relative_path, what=f"the schema file of {key}")
         _atomic_write(target, _canonical(item.schema) + "\n")
         index[key] = item.relative_path
         written.append(target)

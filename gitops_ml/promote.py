@@ -28,6 +28,7 @@ from gitops_ml import gitops, yamlio
 from gitops_ml.errors import UserError, YamlError
 from gitops_ml.lint.engine import LintOptions, run_lint
 from gitops_ml.model import MODEL_URI_ENV, Finding, Severity
+from gitops_ml.paths import PathRefused, confined
 from gitops_ml.repo import Kustomization, Repository, locate, rel
 
 IMAGE_FIELDS = ("newName", "newTag", "digest")
@@ -254,13 +255,12 @@ def _sites(overlay: _Overlay) -> list[_Site]:
             t = entry["target"]
             target = (str(t.get("kind", "")), str(t.get("name", "")))
         if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-            path = (k.dir / entry["path"]).resolve()
-            if not path.is_relative_to(k.dir.resolve()):
-                # kustomize refuses it too; skipping it would promote the image alone
-                raise UserError(
-                    f"{k.rel_dir}/{entry['path']} leads out of {k.rel_dir} (a symbolic link "
-                    "or '..'); refusing to promote through it"
-                )
+            # kustomize refuses a patch outside its folder too; skipping it would
+            # promote the image alone
+            try:
+                path = confined(k.dir, entry["path"], what=f"the patch {k.rel_dir}/{entry['path']}")
+            except PathRefused as exc:
+                raise UserError(f"{exc}; refusing to promote through it") from None
             if not path.is_file():
                 continue
             for doc in _patch_docs(yamlio.read_text(path)):
@@ -412,7 +412,7 @@ def _write_all(root: Path, texts: dict[str, str]) -> None:
     done: list[tuple[Path, bytes]] = []
     try:
         for rel_path, text in texts.items():
-            path = root / rel_path
+            path = confined(root, rel_path)
             old = path.read_bytes()
             yamlio.atomic_write(path, text)
             done.append((path, old))

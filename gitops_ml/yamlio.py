@@ -5,7 +5,8 @@
 * ``load_positioned`` parses round-trip documents that keep line and column of
   every key and item, for pointing a finding at a line and for editing.
 * ``dump_rt`` writes round-trip documents back with comments and key order.
-* ``atomic_write`` writes through a temporary file and a rename.
+* ``atomic_write`` writes through a temporary file and a rename; ``write_output``
+  writes a report where ``-o`` asks (a device or pipe in place).
 
 Every reader enforces the same input limits (size, alias count, nesting depth),
 and accepts what kustomize (Go yaml.v3) accepts where ruamel.yaml alone would
@@ -19,6 +20,7 @@ import io
 import os
 import re
 import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -395,6 +397,43 @@ def atomic_write(path: Path, text: str | bytes) -> None:
             _replace(path, data)
         except OSError as exc:
             raise UserError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write a report to the path ``-o`` names, as a shell's ``>`` would, but safely.
+
+    A new or regular file (a link is followed) is written atomically; an existing
+    pipe or character device (``/dev/stdout``, ``/dev/null``) is written in place,
+    never replaced by a file; a folder, socket or block device is refused.
+    """
+    try:
+        mode = path.stat().st_mode  # through links: /dev/stdout is one
+    except FileNotFoundError:
+        atomic_write(Path(os.path.realpath(path)), text)  # a dangling link: create its target
+        return
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if stat.S_ISREG(mode):
+        atomic_write(Path(os.path.realpath(path)), text)
+        return
+    if stat.S_ISDIR(mode):
+        raise UserError(f"cannot write the report to {path}: it is a folder")
+    if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        raise UserError(
+            f"refusing to write the report to {path}: it is neither a file, a pipe nor a "
+            "character device"
+        )
+    data = text.encode("utf-8")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _replace(path: Path, data: bytes) -> None:

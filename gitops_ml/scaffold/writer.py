@@ -10,32 +10,20 @@ are removed again and those it overwrote get their old content back.
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 
 from gitops_ml.errors import UserError
+from gitops_ml.paths import PathRefused, confined
 from gitops_ml.scaffold.plan import Plan
 from gitops_ml.yamlio import atomic_write, sigterm_unwinds
 
 
 def target(root: Path, rel: str) -> Path:
     """``root / rel``, refusing a path that leaves ``root`` or passes through a link."""
-    root = root.resolve()
-    path = root / rel
-    current = root
-    for part in Path(rel).parts[:-1]:
-        current = current / part
-        if current.is_symlink():
-            raise UserError(
-                f"refusing to write {rel}: {current.relative_to(root)} is a symbolic link"
-            )
-        if current.exists() and not current.is_dir():
-            raise UserError(f"refusing to write {rel}: {current.relative_to(root)} is not a folder")
-    if path.is_symlink():
-        raise UserError(f"refusing to write {rel}: it is a symbolic link")
-    if not Path(os.path.normpath(path)).is_relative_to(root):
-        raise UserError(f"refusing to write {rel}: it is outside {root}")
-    return path
+    try:
+        return confined(root.resolve(), rel)
+    except PathRefused as exc:
+        raise UserError(f"refusing to write {rel}: {exc}") from None
 
 
 def existing(root: Path, plan: Plan) -> list[str]:

@@ -1,0 +1,346 @@
+"""Hostile input for every command besides lint, run as real processes (issue 17).
+
+Each test builds a hostile repository in ``tmp_path``, runs one real
+``gitops-ml`` command on it as a separate process and checks, besides what the
+case is about, the same invariants for all of them:
+
+* exit 0, 1 or 2, never a traceback or an internal error (exit 3), and at
+  exit 2 one sentence on stderr;
+* nothing the input names is run: fake ``helm`` and ``kustomize`` first on
+  ``PATH`` leave a marker when run; ``git`` is a wrapper that records its
+  arguments and runs the real git (the commands use git legitimately), and no
+  invocation may fetch, clone or update a submodule;
+* a canary file outside the repository is never printed and never changes,
+  and nothing else outside the repository changes;
+* no temporary file is left, in the repository or in ``$TMPDIR``;
+* after a refusal, the git state (HEAD, refs, index, work tree) is unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+GITOPS_ML = str(Path(sys.executable).parent / "gitops-ml")
+REAL_GIT = shutil.which("git") or "/usr/bin/git"
+TIMEOUT_S = 120
+CANARY = "CANARY-7f3a9c: the secret a pull request must never print\n"
+TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # yamlio.atomic_write's temporary files
+FAKE_TOOL = '#!/bin/sh\ntouch "$HOSTILE_MARKERS/$(basename "$0")-ran"\nexit 0\n'
+RECORDING_GIT = f'#!/bin/sh\nprintf "%s\\n" "$*" >> "$HOSTILE_MARKERS/git-args"\nexec {REAL_GIT} "$@"\n'
+NETWORK_GIT = re.compile(r"(^|\s)(fetch|clone|submodule|ls-remote|pull|push)(\s|$)")
+
+
+# -- the sandbox and its invariants ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    repo: Path
+    outside: Path
+
+    @property
+    def canary(self) -> Path:
+        return self.outside / "canary.yaml"
+
+    @property
+    def markers(self) -> Path:
+        return self.outside / "markers"
+
+    @property
+    def tmp(self) -> Path:
+        return self.outside / "tmp"
+
+    def env(self) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "PATH": f"{self.outside / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+            "HOSTILE_MARKERS": str(self.markers),
+            "HOME": str(self.outside / "home"),
+            "XDG_CONFIG_HOME": str(self.outside / "config"),
+            "KUSTOMIZE_PLUGIN_HOME": str(self.outside / "plugins"),
+            "TMPDIR": str(self.tmp),
+            "GIT_PYTHON_GIT_EXECUTABLE": str(self.outside / "bin" / "git"),
+            "NO_COLOR": "1",
+        }
+        env.pop("GITOPS_ML_DEBUG", None)
+        return env
+
+    def run(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [GITOPS_ML, *args],
+            cwd=cwd or self.repo,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+
+    def git(self, *args: str) -> str:
+        return subprocess.run(
+            [REAL_GIT, *args], cwd=self.repo, check=True, capture_output=True, text=True
+        ).stdout
+
+
+def sandbox(tmp_path: Path) -> Sandbox:
+    box = Sandbox(tmp_path / "repo", tmp_path / "outside")
+    for folder in (box.repo, box.markers, box.tmp, box.outside / "bin", box.outside / "home"):
+        folder.mkdir(parents=True, exist_ok=True)
+    box.canary.write_text(CANARY, encoding="utf-8")
+    for tool, script in (("helm", FAKE_TOOL), ("kustomize", FAKE_TOOL), ("git", RECORDING_GIT)):
+        (box.outside / "bin" / tool).write_text(script, encoding="utf-8")
+        (box.outside / "bin" / tool).chmod(0o755)
+    return box
+
+
+def tree(root: Path, skip: tuple[str, ...] = ()) -> dict[str, tuple[str, str]]:
+    """Every entry under ``root`` (links not followed): kind and content hash."""
+    out: dict[str, tuple[str, str]] = {}
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        rel_dir = Path(dirpath).relative_to(root)
+        if rel_dir.parts and rel_dir.parts[0] in skip:
+            continue
+        for name in [*dirnames, *filenames]:
+            path = Path(dirpath) / name
+            mode = path.lstat().st_mode
+            key = (rel_dir / name).as_posix()
+            if stat.S_ISLNK(mode):
+                out[key] = ("link", os.readlink(path))
+            elif stat.S_ISDIR(mode):
+                out[key] = ("dir", "")
+            elif stat.S_ISREG(mode):
+                out[key] = ("file", hashlib.sha256(path.read_bytes()).hexdigest())
+            else:
+                out[key] = ("special", "")
+    return out
+
+
+def git_state(box: Sandbox) -> tuple[str, ...]:
+    """HEAD, every ref, the index and the work tree's status and files."""
+    head = subprocess.run(
+        [REAL_GIT, "symbolic-ref", "-q", "HEAD"], cwd=box.repo, capture_output=True, text=True
+    ).stdout
+    return (
+        head,
+        box.git("rev-parse", "-q", "--verify", "HEAD^{commit}") if has_commit(box) else "",
+        box.git("for-each-ref", "--format=%(refname) %(objectname)"),
+        box.git("ls-files", "-s"),
+        box.git("status", "--porcelain=v1", "--untracked-files=all"),
+        repr(sorted(tree(box.repo, skip=(".git",)).items())),
+    )
+
+
+def has_commit(box: Sandbox) -> bool:
+    done = subprocess.run(
+        [REAL_GIT, "rev-parse", "-q", "--verify", "HEAD"], cwd=box.repo, capture_output=True
+    )
+    return done.returncode == 0
+
+
+def check_invariants(
+    box: Sandbox, proc: subprocess.CompletedProcess[str], outside_before: dict[str, object]
+) -> None:
+    output = proc.stdout + proc.stderr
+    assert "Traceback" not in output, output
+    assert "internal error" not in output, output
+    assert proc.returncode in (0, 1, 2), output
+    if proc.returncode == 2:
+        sentence = proc.stderr.strip().splitlines()
+        assert sentence and sentence[-1].startswith("gitops-ml: "), proc.stderr
+    assert "CANARY" not in output, "the run printed a file outside the repository"
+    assert box.canary.read_text(encoding="utf-8") == CANARY
+    assert tree(box.outside, skip=("markers", "tmp", "home")) == outside_before
+    ran = sorted(p.name for p in box.markers.iterdir() if p.name != "git-args")
+    assert ran == [], f"the run executed {ran}"
+    calls = (box.markers / "git-args").read_text() if (box.markers / "git-args").exists() else ""
+    network = [line for line in calls.splitlines() if NETWORK_GIT.search(line)]
+    assert network == [], f"git was asked to fetch: {network}"
+    assert list(box.tmp.iterdir()) == [], "a temporary file was left in $TMPDIR"
+    leftovers = [p for p in box.repo.rglob(".*.tmp") if TEMP_NAME.match(p.name)]
+    assert leftovers == [], leftovers
+
+
+def run_checked(
+    box: Sandbox, *args: str, codes: tuple[int, ...] = (0, 1, 2), cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    before = tree(box.outside, skip=("markers", "tmp", "home"))
+    proc = box.run(*args, cwd=cwd)
+    check_invariants(box, proc, before)
+    assert proc.returncode in codes, proc.stdout + proc.stderr
+    return proc
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def commit(box: Sandbox, message: str = "initial") -> None:
+    if not (box.repo / ".git").exists():
+        box.git("init", "-q", "-b", "main")
+        box.git("config", "user.name", "gitops-ml tests")
+        box.git("config", "user.email", "tests@gitops-ml.invalid")
+        box.git("config", "commit.gpgsign", "false")
+    box.git("add", "-A")
+    box.git("commit", "-q", "-m", message)
+
+
+# -- class 2: writes outside the intended place ------------------------------------------------
+
+AIRFLOW_CONFIG = """\
+apiVersion: gitops-ml.io/v1alpha1
+kind: Config
+environments:
+  - name: dev
+    namespace: ml-dev
+"""
+TRAIN_JOB = """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: m1-train
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: train
+          image: registry.example.com/train:1.0.0
+"""
+DAG = """\
+GITOPS_ML = {{
+    "model": "m1",
+    "environment": "dev",
+    "overlay": {overlay!r},
+    "manifest": {manifest!r},
+}}
+"""
+WORKFLOW = "name: gitops-ml\non: [pull_request]\njobs: {}\n"
+
+
+def airflow_repo(box: Sandbox, overlay: str, manifest: str) -> None:
+    write(
+        box.repo,
+        {
+            "gitops-ml.yaml": AIRFLOW_CONFIG,
+            "models/m1/base/kustomization.yaml": "resources:\n  - job.yaml\n",
+            "models/m1/base/job.yaml": TRAIN_JOB,
+            "models/m1/overlays/dev/kustomization.yaml": "resources:\n  - ../../base\n",
+            ".github/workflows/gitops-ml.yaml": WORKFLOW,
+            "dags/m1_dev_retrain.py": DAG.format(overlay=overlay, manifest=manifest),
+        },
+    )
+    commit(box)
+
+
+@pytest.mark.parametrize(
+    ("overlay", "manifest", "words"),
+    [
+        ("models/m1/overlays/dev", "../.github/workflows/gitops-ml.yaml", "writes only"),
+        ("models/m1/overlays/dev", "../gitops-ml.yaml", "writes only"),
+        ("models/m1/overlays/dev", "m1_dev_retrain.yaml", "did not write"),
+        ("models/m1/overlays/dev", "../../outside/canary.yaml", "inside the repository"),
+        ("{outside}", "manifests/m1_dev_train.yaml", "absolute path"),
+        ("../outside", "manifests/m1_dev_train.yaml", "leads out"),
+        ("models/m1/overlays/dev", "linked/m1_dev_train.yaml", "symbolic link"),
+    ],
+)
+def test_airflow_sync_writes_only_its_manifests(
+    tmp_path: Path, overlay: str, manifest: str, words: str
+) -> None:
+    box = sandbox(tmp_path)
+    airflow_repo(box, overlay.format(outside=box.outside), manifest)
+    (box.repo / "dags" / "m1_dev_retrain.yaml").write_text("user: file\n")
+    (box.repo / "dags" / "linked").symlink_to(box.outside, target_is_directory=True)
+    commit(box, "hostile DAG")
+    before = git_state(box)
+    proc = run_checked(box, "airflow", "sync", codes=(2,))
+    assert words in proc.stderr
+    assert git_state(box) == before
+
+
+def test_airflow_sync_still_writes_a_good_manifest(tmp_path: Path) -> None:
+    box = sandbox(tmp_path)
+    airflow_repo(box, "models/m1/overlays/dev", "manifests/m1_dev_train.yaml")
+    run_checked(box, "airflow", "sync", codes=(0,))
+    written = (box.repo / "dags" / "manifests" / "m1_dev_train.yaml").read_text()
+    assert "m1-train" in written
+    assert (box.repo / ".github/workflows/gitops-ml.yaml").read_text() == WORKFLOW
+
+
+CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: {group}
+  names:
+    kind: {kind}
+    plural: widgets
+  scope: Namespaced
+  versions:
+    - name: {version}
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+"""
+
+
+@pytest.mark.parametrize(
+    ("group", "kind", "version", "words"),
+    [
+        ("'../../../outside'", "Widget", "v1", "spec.group"),
+        ("'{outside}'", "Widget", "v1", "spec.group"),
+        ("example.com", "../../../x", "v1", "spec.names.kind"),
+        ("example.com", "Widget", "../../v1", "spec.versions[].name"),
+        ("linked.example.com", "Widget", "v1", "symbolic link"),
+    ],
+)
+def test_schemas_import_writes_only_under_out(
+    tmp_path: Path, group: str, kind: str, version: str, words: str
+) -> None:
+    box = sandbox(tmp_path)
+    text = CRD.format(group=group.format(outside=box.outside), kind=kind, version=version)
+    write(box.repo, {"crd.yaml": text})
+    (box.repo / "out").mkdir()
+    (box.repo / "out" / "linked.example.com").symlink_to(box.outside, target_is_directory=True)
+    before = tree(box.repo)
+    proc = run_checked(box, "schemas", "import", "crd.yaml", "--out", "out", codes=(2,))
+    assert words in proc.stderr
+    assert tree(box.repo) == before
+
+
+def test_lint_output_to_a_pipe_is_written_in_place(tmp_path: Path) -> None:
+    box = sandbox(tmp_path)
+    write(box.repo, {"kustomization.yaml": "resources: []\n"})
+    fifo = box.repo.parent / "report.fifo"
+    os.mkfifo(fifo)
+    (box.repo.parent / "stdout-like").symlink_to(fifo)  # as /dev/stdout -> /proc/self/fd/1
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    run_checked(box, "lint", "--format", "json", "-o", str(box.repo.parent / "stdout-like"))
+    reader.join(TIMEOUT_S)
+    assert b'"findings"' in received[0]
+    assert stat.S_ISFIFO(fifo.lstat().st_mode), "the pipe was replaced by a file"
+    assert (box.repo.parent / "stdout-like").is_symlink()
+
+    proc = run_checked(box, "lint", "-o", str(box.outside), codes=(2,))
+    assert "folder" in proc.stderr
