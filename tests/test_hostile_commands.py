@@ -37,7 +37,9 @@ TIMEOUT_S = 120
 CANARY = "CANARY-7f3a9c: the secret a pull request must never print\n"
 TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # yamlio.atomic_write's temporary files
 FAKE_TOOL = '#!/bin/sh\ntouch "$HOSTILE_MARKERS/$(basename "$0")-ran"\nexit 0\n'
-RECORDING_GIT = f'#!/bin/sh\nprintf "%s\\n" "$*" >> "$HOSTILE_MARKERS/git-args"\nexec {REAL_GIT} "$@"\n'
+RECORDING_GIT = (
+    f'#!/bin/sh\nprintf "%s\\n" "$*" >> "$HOSTILE_MARKERS/git-args"\nexec {REAL_GIT} "$@"\n'
+)
 NETWORK_GIT = re.compile(r"(^|\s)(fetch|clone|submodule|ls-remote|pull|push)(\s|$)")
 
 
