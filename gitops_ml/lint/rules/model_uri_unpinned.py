@@ -3,7 +3,7 @@
 ## What it does
 Looks at KServe `storageUri` (of any InferenceService component and of
 model-format predictors such as `spec.predictor.model.storageUri`),
-`storageUris[].uri`, and, in any container, environment variables named like
+`storageUris[].uri`, an LLMInferenceService's `spec.model.uri`, and, in any container, environment variables named like
 `MODEL_URI`, `MODEL_PATH`, `MODEL_DIR`, `MODEL_ID` or `STORAGE_URI` whose
 value is a remote URI (`scheme://...`; local paths such as `/mnt/models` are
 where KServe puts the model and are fine). A model-format spec with no
@@ -28,7 +28,10 @@ its `path` checked the same way, every segment of it.
   `kserve/storage/storage.py`). An OCI URI is pinned like the image it
   names (`ParseOciScheme` in `pkg/utils/storage.go` turns every `oci+x://`
   into `oci://`), by a version tag or a digest; a `::<path>` suffix inside
-  the image does not count.
+  the image does not count. A Hugging Face URI (`hf://owner/model[:revision]`)
+  is pinned only by its revision, a commit hash or a version tag: the
+  numbers in a model's name (`Llama-3.1-8B`) are not a version, and a branch
+  (`:main`) moves.
 
 ## Why is this bad?
 `s3://models/ranker/latest` is whatever was uploaded last: a pod rescheduled
@@ -80,9 +83,24 @@ def _has_version(segments: list[str]) -> bool:
     )
 
 
+_MOVING_REVISIONS = frozenset({"main", "master", "latest", "head"})
+
+
+def hf_revision(uri: str) -> str | None:
+    """The revision of ``hf://owner/model:revision``, or None."""
+    body = uri.split("://", 1)[-1]
+    _, sep, revision = body.rpartition(":")
+    return revision if sep and "/" not in revision and revision else None
+
+
 def versioned(uri: str) -> bool:
     if "@sha256:" in uri:
         return True
+    if uri.lower().startswith("hf://"):
+        revision = hf_revision(uri)
+        return bool(
+            revision and revision.lower() not in _MOVING_REVISIONS and _VERSION.match(revision)
+        )
     body = uri.split("://", 1)[-1]
     return _has_version(re.split(r"[/?]", body)[1:] or [body])
 
@@ -113,6 +131,10 @@ def _storage_specs(data: dict[str, Any]) -> Iterator[tuple[JsonPath, dict[str, A
 
 def _uris(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str, bool]]:
     """(path, uri, is a KServe storage URI) for every model URI of an object."""
+    if data.get("kind") in workloads.LLM_KINDS:
+        model = workloads.as_dict(workloads.as_dict(data.get("spec")).get("model"))
+        if isinstance(model.get("uri"), str):
+            yield ("spec", "model", "uri"), model["uri"], True
     for base, spec in _storage_specs(data):
         if isinstance(spec.get("storageUri"), str):
             yield (*base, "storageUri"), spec["storageUri"], True
