@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 # env vars that carry a model's location (MODEL_URI, STORAGE_URI, CHECKPOINT_PATH, ...):
@@ -60,7 +61,12 @@ class ObjectKey:
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem, pointed at the line a person must edit."""
+    """One problem, pointed at the line a person must edit.
+
+    ``environment`` is the first (or only) environment it is found in;
+    ``environments`` lists all of them when one place, a base shared by
+    several overlays, gives it in each (see ``merge_environments``).
+    """
 
     rule: str
     severity: Severity
@@ -75,6 +81,14 @@ class Finding:
     suppressed: str | None = field(default=None, compare=False)
     # the whole text when ``message`` is a shortened form of it (``lint --verbose``)
     detail: str = field(default="", compare=False)
+    environments: tuple[str, ...] = ()
+
+    @property
+    def envs(self) -> tuple[str, ...]:
+        """Every environment this finding is found in, ``environment`` first."""
+        if self.environments:
+            return self.environments
+        return (self.environment,) if self.environment else ()
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file or "", self.line or 0, self.column or 0, self.rule, self.message)
@@ -89,6 +103,45 @@ class Finding:
             "column": self.column,
             "object": str(self.object) if self.object else None,
             "environment": self.environment,
+            "environments": list(self.envs),
             "overlay": self.overlay,
             "hint": self.hint,
         }
+
+
+def _place(f: Finding) -> tuple[Any, ...]:
+    # the object without its namespace: each overlay puts the base's object in its own
+    obj = (f.object.api_version, f.object.kind, f.object.name) if f.object else None
+    return (f.rule, f.severity, f.file, f.line, f.column, f.message, f.hint, obj, f.suppressed)
+
+
+def merge_environments(findings: Iterable[Finding], order: Sequence[str] = ()) -> list[Finding]:
+    """One finding per place: the same finding at the same line in several environments
+    (a base their overlays share) becomes one, listing them in ``order``, the first
+    environment's object and overlay kept. A finding with no environment stays as it is.
+    """
+    rank = {name: i for i, name in enumerate(order)}
+
+    def key(env: str) -> tuple[int, str]:
+        return (rank.get(env, len(rank)), env)
+
+    groups: dict[tuple[Any, ...], list[Finding]] = {}
+    out: list[Finding | tuple[Any, ...]] = []
+    for f in findings:
+        if f.environment is None:
+            out.append(f)
+            continue
+        place = _place(f)
+        if place not in groups:
+            groups[place] = []
+            out.append(place)
+        groups[place].append(f)
+    merged: list[Finding] = []
+    for item in out:
+        if isinstance(item, Finding):
+            merged.append(item)
+            continue
+        group = sorted(groups[item], key=lambda f: key(f.environment or ""))
+        envs = sorted({e for f in group for e in f.envs}, key=key)
+        merged.append(replace(group[0], environment=envs[0], environments=tuple(envs)))
+    return merged

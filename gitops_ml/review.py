@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -502,15 +502,35 @@ def _find(side: _Side, change: ObjectChange) -> dict[str, Any] | None:
 # -- findings delta ---------------------------------------------------------------
 
 
-def _finding_key(f: Finding) -> tuple[str, str | None, str, str | None, str | None]:
-    return (f.rule, f.file, f.message, str(f.object) if f.object else None, f.environment)
+FindingKey = tuple[str, str | None, str, str | None, str | None]
+
+
+def _finding_key(f: Finding, env: str | None) -> FindingKey:
+    # the object without its namespace: that is the environment's, compared apart
+    obj = f"{f.object.kind}/{f.object.name}" if f.object else None
+    return (f.rule, f.file, f.message, obj, env)
+
+
+def _keys(findings: tuple[Finding, ...]) -> set[FindingKey]:
+    return {_finding_key(f, env) for f in findings for env in (f.envs or (None,))}
+
+
+def _only(findings: tuple[Finding, ...], absent: set[FindingKey]) -> tuple[Finding, ...]:
+    """Each finding for just the environments in which the other side lacks it."""
+    out: list[Finding] = []
+    for f in findings:
+        envs = [env for env in (f.envs or (None,)) if _finding_key(f, env) not in absent]
+        if envs == [None]:
+            out.append(f)
+        elif envs:
+            named = tuple(e for e in envs if e is not None)
+            out.append(replace(f, environment=named[0], environments=named))
+    return tuple(out)
 
 
 def _findings_delta(
     base: LintResult | None, head: LintResult | None
 ) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
-    before = {_finding_key(f): f for f in (base.findings if base else ())}
-    after = {_finding_key(f): f for f in (head.findings if head else ())}
-    new = tuple(f for k, f in after.items() if k not in before)
-    fixed = tuple(f for k, f in before.items() if k not in after)
-    return new, fixed
+    before = base.findings if base else ()
+    after = head.findings if head else ()
+    return _only(after, _keys(before)), _only(before, _keys(after))

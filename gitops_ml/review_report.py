@@ -38,7 +38,7 @@ def _finding(f: Finding) -> str:
     where = f.file or "(repository)"
     if f.line is not None:
         where += f":{f.line}"
-    env = f" [{f.environment}]" if f.environment else ""
+    env = f" [{','.join(f.envs)}]" if f.envs else ""
     return f"{where}: {f.severity} {f.rule} {f.message}{env}"
 
 

@@ -129,3 +129,69 @@ def test_a_failure_on_both_sides_of_a_diff_is_neither_new_nor_fixed(repo: Path) 
     findings = json.loads(out.output)["findings"]
     assert [f["rule"] for f in findings["new"]] == []
     assert [f["rule"] for f in findings["fixed"]] == []
+
+
+SECRET = (
+    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: churn-db\n"
+    "stringData:\n  password: hunter2-not-a-placeholder\n"
+)
+
+
+def _add_base_secret(repo: Path) -> None:
+    (repo / "models/churn/base/secret.yaml").write_text(SECRET, encoding="utf-8")
+    _edit(
+        repo / "models/churn/base/kustomization.yaml",
+        "  - pdb.yaml\n",
+        "  - pdb.yaml\n  - secret.yaml\n",
+    )
+
+
+def test_a_finding_in_a_base_is_reported_once_with_its_environments(repo: Path) -> None:
+    _add_base_secret(repo)
+    _, text = _lint(repo)
+    lines = [line for line in text.splitlines() if " plaintext-secret " in line]
+    assert lines == [
+        "  models/churn/base/secret.yaml:5:1: error plaintext-secret Secret 'churn-db' has "
+        "plaintext values in stringData (password) [Secret/ml-dev/churn-db, env=dev,staging,prod]"
+    ]
+    data = _json(repo)
+    found = [f for f in data["findings"] if f["rule"] == "plaintext-secret"]
+    assert len(found) == 1
+    assert found[0]["environments"] == ["dev", "staging", "prod"]
+    assert found[0]["environment"] == "dev"  # the first, as before for one environment
+    assert data["summary"]["error"] == 1
+    sarif = json.loads(_lint(repo, "--format", "sarif")[1])
+    results = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "plaintext-secret"]
+    assert [r["properties"]["environments"] for r in results] == [["dev", "staging", "prod"]]
+    markdown = _lint(repo, "--format", "markdown")[1]
+    assert markdown.count("plaintext values in stringData") == 1
+    assert "<details><summary><b>dev, staging, prod</b>: 1 finding(s)</summary>" in markdown
+    for env in ("dev", "staging", "prod"):  # counted in each environment's row
+        assert f"| {env} | 1 | 0 | 0 | 0 |" in markdown
+    github = _lint(repo, "--format", "github")[1]
+    assert github.count("plaintext values in stringData") == 1
+    assert "(env dev,staging,prod)" in github
+
+
+def test_diff_lists_a_base_finding_once_and_only_for_the_environments_it_changes(
+    repo: Path,
+) -> None:
+    _add_base_secret(repo)
+    out = CliRunner().invoke(main, ["diff", "-C", str(repo), "--base", "HEAD", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    new = [f for f in json.loads(out.output)["findings"]["new"] if f["rule"] == "plaintext-secret"]
+    assert [f["environments"] for f in new] == [["dev", "staging", "prod"]]
+    commit_all(repo, "churn: a database secret")
+    # prod now takes the secret out: fixed there only, still found in dev and staging
+    _edit(
+        repo / "models/churn/overlays/prod/kustomization.yaml",
+        "patches:\n",
+        "patches:\n  - patch: |-\n      $patch: delete\n      apiVersion: v1\n      kind: Secret\n"
+        "      metadata:\n        name: churn-db\n",
+    )
+    out = CliRunner().invoke(main, ["diff", "-C", str(repo), "--base", "HEAD", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    delta = json.loads(out.output)["findings"]
+    fixed = [f for f in delta["fixed"] if f["rule"] == "plaintext-secret"]
+    assert [(f["environment"], f["environments"]) for f in fixed] == [("prod", ["prod"])]
+    assert not [f for f in delta["new"] if f["rule"] == "plaintext-secret"]

@@ -26,7 +26,7 @@ from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay,
 from gitops_ml.lint.locate import Locator
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.lint.suppress import Suppressions
-from gitops_ml.model import Finding, ObjectKey, Severity
+from gitops_ml.model import Finding, ObjectKey, Severity, merge_environments
 from gitops_ml.repo import Kustomization, Repository, locate, rel
 from gitops_ml.schemas import registry_for
 
@@ -173,6 +173,10 @@ def run_lint(options: LintOptions) -> LintResult:
         # every scope: a source or repository finding of another environment goes too
         kept = [f for f in kept if _in_environments(f, options.environments)]
         suppressed = [f for f in suppressed if _in_environments(f, options.environments)]
+    # a base shared by several overlays: one finding with their environments
+    order = [e.name for e in config.environments]
+    kept = sorted(merge_environments(kept, order), key=Finding.sort_key)
+    suppressed = merge_environments(suppressed, order)
     return LintResult(
         root=root,
         findings=tuple(kept),

@@ -32,8 +32,8 @@ def annotation(f: Finding) -> str:
     props.append(("title", f"gitops-ml {f.rule}"))
     joined = ",".join(f"{k}={escape_property(v)}" for k, v in props)
     message = f.message
-    if f.environment:
-        message += f" (env {f.environment})"
+    if f.envs:
+        message += f" (env {','.join(f.envs)})"
     if f.hint:
         message += f"\n{f.hint}"
     return f"::{_COMMANDS[f.severity]} {joined}::{escape_data(message)}"

@@ -1,7 +1,9 @@
 """Markdown for a pull-request comment: counts per environment, then findings.
 
-A table of counts per environment, then each environment's findings in a
-collapsible ``<details>`` block. GitHub rejects comments over 65,536
+A table of counts per environment (a finding counts in every environment it
+is found in), then the findings in collapsible ``<details>`` blocks, one per
+list of environments: a finding in a base that dev, staging and prod share
+is listed once, under "dev, staging, prod". GitHub rejects comments over 65,536
 characters; past ``LIMIT`` the findings are cut and the comment says how
 many were left out.
 """
@@ -9,7 +11,7 @@ many were left out.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from gitops_ml.lint.engine import LintResult
 from gitops_ml.model import Finding, Severity
@@ -42,9 +44,17 @@ def _row(f: Finding) -> str:
     )
 
 
-def _envs(findings: Iterable[Finding]) -> list[str]:
-    names = sorted({f.environment or NO_ENV for f in findings})
-    return sorted(names, key=lambda n: (n == NO_ENV, n))
+def _names(f: Finding) -> tuple[str, ...]:
+    return f.envs or (NO_ENV,)
+
+
+def _order(result: LintResult) -> Callable[[str], tuple[int, int, str]]:
+    rank = {name: i for i, name in enumerate(result.environments)}
+    return lambda n: (n == NO_ENV, rank.get(n, len(rank)), n)
+
+
+def _envs(findings: Iterable[Finding], key: Callable[[str], tuple[int, int, str]]) -> list[str]:
+    return sorted({name for f in findings for name in _names(f)}, key=key)
 
 
 def render(result: LintResult, color: bool = False) -> str:
@@ -58,28 +68,31 @@ def render(result: LintResult, color: bool = False) -> str:
     if not result.findings:
         head.append(":white_check_mark: No findings.\n")
         return "".join(head)
-    envs = _envs((*result.findings, *result.suppressed))
+    order = _order(result)
+    envs = _envs((*result.findings, *result.suppressed), order)
     head.append(
         "| environment | errors | warnings | info | suppressed |\n|---|---:|---:|---:|---:|\n"
     )
     for env in envs:
-        mine = [f for f in result.findings if (f.environment or NO_ENV) == env]
-        hidden = sum(1 for f in result.suppressed if (f.environment or NO_ENV) == env)
+        mine = [f for f in result.findings if env in _names(f)]
+        hidden = sum(1 for f in result.suppressed if env in _names(f))
         per = [sum(1 for f in mine if f.severity is s) for s in Severity][::-1]
         head.append(f"| {_cell(env)} | {per[0]} | {per[1]} | {per[2]} | {hidden} |\n")
     out = "".join(head) + "\n"
     shown = 0
     total = len(result.findings)
     footer_room = 400
-    for env in envs:
+    groups = sorted(
+        {_names(f) for f in result.findings}, key=lambda names: [order(n) for n in names]
+    )
+    for names in groups:
         mine = sorted(
-            (f for f in result.findings if (f.environment or NO_ENV) == env),
+            (f for f in result.findings if _names(f) == names),
             key=lambda f: (-f.severity, *f.sort_key()),
         )
-        if not mine:
-            continue
+        label = ", ".join(names)
         opening = (
-            f"<details><summary><b>{_cell(env)}</b>: {len(mine)} finding(s)</summary>\n\n"
+            f"<details><summary><b>{_cell(label)}</b>: {len(mine)} finding(s)</summary>\n\n"
             "| severity | rule | where | message |\n|---|---|---|---|\n"
         )
         closing = "\n</details>\n\n"

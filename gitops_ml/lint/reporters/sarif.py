@@ -69,9 +69,11 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
         if f.object is not None:
             location["logicalLocations"] = [{"fullyQualifiedName": str(f.object), "kind": "object"}]
         result["locations"] = [location]
-    properties = {
+    properties: dict[str, Any] = {
         k: v for k, v in (("environment", f.environment), ("overlay", f.overlay)) if v is not None
     }
+    if f.envs:
+        properties["environments"] = list(f.envs)
     if properties:
         result["properties"] = properties
     if f.suppressed:

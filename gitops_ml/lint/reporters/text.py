@@ -24,8 +24,8 @@ def _line(f: Finding, color: bool) -> str:
     context = []
     if f.object is not None:
         context.append(str(f.object))
-    if f.environment:
-        context.append(f"env={f.environment}")
+    if f.envs:
+        context.append(f"env={','.join(f.envs)}")
     suffix = f" [{', '.join(context)}]" if context else ""
     return f"{where}: {severity} {f.rule} {f.message}{suffix}"
 
