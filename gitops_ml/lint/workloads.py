@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from gitops_ml.lint.rule import JsonPath
@@ -407,4 +407,39 @@ def model_server_evidence(data: dict[str, Any], extra_images: tuple[str, ...] = 
         found = _container_evidence(c, extra_images)
         if found:
             return found
+    return None
+
+
+# -- KServe ModelMesh ------------------------------------------------------------------
+
+DEPLOYMENT_MODE = "serving.kserve.io/deploymentMode"
+
+
+def is_modelmesh(data: dict[str, Any]) -> bool:
+    """An InferenceService that ModelMesh serves: its predictor is a pointer to a model,
+    loaded into the pods of a shared ServingRuntime (kserve ``constants.ModelMeshDeployment``)."""
+    meta = as_dict(data.get("metadata"))
+    return (
+        data.get("kind") == "InferenceService"
+        and as_dict(meta.get("annotations")).get(DEPLOYMENT_MODE) == "ModelMesh"
+    )
+
+
+def modelmesh_runtime(
+    isvc: dict[str, Any], objects: Iterable[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The ServingRuntime (or ClusterServingRuntime) among ``objects`` that a ModelMesh
+    InferenceService names in ``predictor.model.runtime``; None when not rendered."""
+    predictor = as_dict(as_dict(isvc.get("spec")).get("predictor"))
+    name = as_dict(predictor.get("model")).get("runtime")
+    if not isinstance(name, str) or not name:
+        return None
+    namespace = as_dict(isvc.get("metadata")).get("namespace")
+    for obj in objects:
+        if obj.get("kind") not in SERVING_RUNTIME_KINDS:
+            continue
+        meta = as_dict(obj.get("metadata"))
+        same_ns = obj.get("kind") == "ClusterServingRuntime" or meta.get("namespace") == namespace
+        if meta.get("name") == name and same_ns:
+            return obj
     return None

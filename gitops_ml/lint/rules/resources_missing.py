@@ -11,6 +11,12 @@ Kubernetes defaults the request to the limit. Init containers,
 TrainingRuntimes, TrainJobs and ServingRuntimes (whose resources are usually
 set by the job or the InferenceService that uses them) are not checked.
 
+ModelMesh is the exception: an InferenceService annotated
+`serving.kserve.io/deploymentMode: ModelMesh` only names a model, which
+ModelMesh loads into the pods of the ServingRuntime named by
+`predictor.model.runtime`. Its predictor is not checked; the ServingRuntime
+is, when it is in the same render.
+
 ## Why is this bad?
 Without requests the scheduler packs a data-loading worker or a model server
 onto a node that cannot hold it; without a memory limit one process that loads
@@ -61,7 +67,27 @@ def _missing(resources: dict[str, Any]) -> list[str]:
     return missing
 
 
+def _render_of(ctx: LintContext, obj: RenderedObject) -> list[RenderedObject]:
+    if obj.overlay is None:
+        return ctx.manifests
+    return next((o.objects for o in ctx.overlays if o.path == obj.overlay), [])
+
+
+def _serves_modelmesh(ctx: LintContext, runtime: RenderedObject) -> bool:
+    """Whether a ModelMesh InferenceService of the same render loads its models here."""
+    objects = [o.data for o in _render_of(ctx, runtime)]
+    return any(
+        workloads.modelmesh_runtime(o, objects) is runtime.data
+        for o in objects
+        if workloads.is_modelmesh(o)
+    )
+
+
 def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> Iterator[Violation]:
+    if workloads.is_modelmesh(obj.data):
+        return  # a pointer to a model; its runtime's pods hold the resources
+    if obj.kind in workloads.SERVING_RUNTIME_KINDS and not _serves_modelmesh(ctx, obj):
+        return
     for c in workloads.containers(obj.data, init=False):
         if obj.kind == "InferenceService" and c.role not in _ROLES:
             continue
@@ -84,5 +110,6 @@ RULE = Rule(
     doc=__doc__ or "",
     kinds=workloads.WORKLOAD_KINDS
     | frozenset({"CronJob", "Pod", "InferenceService"})
+    | workloads.SERVING_RUNTIME_KINDS
     | frozenset(workloads.KUBEFLOW_V1_KINDS),
 )

@@ -10,6 +10,12 @@ In prod-tier environments, for each overlay, and for model servers only:
   overlay and namespace whose selector matches its pod labels;
 * a KServe InferenceService whose `spec.predictor.minReplicas` is below 2
   (KServe defaults it to 1; 0 means scale to zero);
+* a KServe ModelMesh InferenceService (`serving.kserve.io/deploymentMode:
+  ModelMesh`): its predictor's `minReplicas` does not apply; the
+  ServingRuntime named by `predictor.model.runtime`, when it is in the
+  render, is reported if its `spec.replicas` is below 2 (unset means
+  ModelMesh's `podsPerRuntime`, 2 by default, in modelmesh-serving
+  `config/default/config-defaults.yaml`);
 * a KServe LLMInferenceService whose `spec.replicas`, or
   `spec.scaling.minReplicas` (default 1), is below 2; when neither is set
   and `baseRefs` name configurations, those decide and nothing is reported.
@@ -162,6 +168,24 @@ def _inference_service(obj: RenderedObject) -> Iterator[Violation]:
         )
 
 
+def _modelmesh_runtime(
+    overlay: RenderedOverlay, runtime: dict[str, Any], isvc: RenderedObject
+) -> Iterator[Violation]:
+    value = (
+        runtime.get("spec", {}).get("replicas") if isinstance(runtime.get("spec"), dict) else None
+    )
+    if not isinstance(value, int) or isinstance(value, bool) or value >= 2:
+        return  # unset: ModelMesh's podsPerRuntime, 2 by default
+    obj = next(o for o in overlay.objects if o.data is runtime)
+    yield Violation(
+        message=f"{obj.kind} '{obj.name}' runs {value} replica for ModelMesh "
+        f"InferenceService '{isvc.name}' and the other models it serves; "
+        "a node drain takes them offline",
+        obj=obj,
+        path=("spec", "replicas"),
+    )
+
+
 def _llm_inference_service(obj: RenderedObject) -> Iterator[Violation]:
     spec = obj.spec
     scaling = spec.get("scaling")
@@ -199,8 +223,15 @@ def check(
         by_kind.setdefault(obj.kind, []).append(obj)
     for obj in by_kind.get("Deployment", []):
         yield from _deployment(obj, by_kind, images)
+    runtimes: list[dict[str, Any]] = []
     for obj in by_kind.get("InferenceService", []):
-        yield from _inference_service(obj)
+        if not workloads.is_modelmesh(obj.data):
+            yield from _inference_service(obj)
+            continue
+        runtime = workloads.modelmesh_runtime(obj.data, (o.data for o in overlay.objects))
+        if runtime is not None and not any(r is runtime for r in runtimes):
+            runtimes.append(runtime)
+            yield from _modelmesh_runtime(overlay, runtime, obj)
     for obj in by_kind.get("LLMInferenceService", []):
         if obj.key.group == "serving.kserve.io":
             yield from _llm_inference_service(obj)
