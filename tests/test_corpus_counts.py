@@ -37,10 +37,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "fluxcd__flux2-kustomize-helm-example": {"cel-invalid/info": 6, "unknown-kind/warning": 9},
     "kserve__kserve": {
         "cel-invalid/info": 8,
-        "gpu-without-toleration/warning": 5,
+        "gpu-without-toleration/warning": 13,
         "image-tag-mutable/warning": 12,
         "kserve-invalid/error": 3,
-        "plaintext-secret/error": 1,
         "resources-missing/warning": 49,
         "schema-invalid/error": 7,
         "shm-missing/warning": 2,
