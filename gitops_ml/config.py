@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -165,6 +166,12 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
         return Config()
     if explicit is not None and not explicit.is_file():
         raise ConfigError(f"config file {explicit} does not exist")
+    if _links_out(root, path):
+        # never read: its text would be echoed in the errors below, into a CI log
+        raise ConfigError(
+            f"{path.name} is a symbolic link to a file outside the repository; "
+            "gitops-ml does not read it"
+        )
     try:
         rel = path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -185,6 +192,18 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     if doc.get("rules"):
         _check_rule_settings(doc, rel)
     return _build(json.loads(json.dumps(doc)), rel)
+
+
+def _links_out(root: Path, path: Path) -> bool:
+    """Whether ``path``, inside ``root`` as written, leads out of it through a symbolic link.
+
+    A config named outside the repository (``--config ~/gitops-ml.yaml``) is the
+    user's own choice and is read.
+    """
+    written = Path(os.path.abspath(path))
+    if not any(written.is_relative_to(r) for r in {Path(os.path.abspath(root)), root.resolve()}):
+        return False
+    return not path.resolve().is_relative_to(root.resolve())
 
 
 @cache

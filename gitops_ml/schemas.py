@@ -18,6 +18,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -112,6 +113,35 @@ def _rewrite_refs(node: Any, wanted: set[str], *, names: bool = False) -> Any:
     return node
 
 
+def read_index(directory: Path) -> dict[str, Path]:
+    """The ``index.json`` of a schema folder: ``apiVersion/kind`` -> the schema file.
+
+    Raises ``ValueError`` (one sentence) for an entry that names an absolute
+    path or one leading out of the folder (also through a symbolic link):
+    such a file is never read.
+    """
+    index_file = directory / "index.json"
+    if not index_file.is_file():
+        return {}
+    entries = json.loads(index_file.read_text(encoding="utf-8"))
+    out: dict[str, Path] = {}
+    written_dir, real_dir = Path(os.path.normpath(directory)), directory.resolve()
+    for key, rel in entries.items():
+        name = str(rel)
+        target = directory / name
+        if (
+            Path(name).is_absolute()
+            or not Path(os.path.normpath(target)).is_relative_to(written_dir)
+            or not target.resolve().is_relative_to(real_dir)
+        ):
+            raise ValueError(
+                f"{index_file} names {name!r} for {key!r}, a file outside its folder; "
+                "gitops-ml does not read it"
+            )
+        out[str(key)] = target
+    return out
+
+
 class SchemaRegistry:
     """Compiled validators by (apiVersion, kind), built on first use."""
 
@@ -126,6 +156,8 @@ class SchemaRegistry:
         self._extra: dict[tuple[str, str], dict[str, Any]] = {}
         self._extra_rules: dict[tuple[str, str], dict[str, Any]] = {}
         self._rules: dict[tuple[str, str], dict[str, Any] | None] = {}
+        # a repository's own folders are checked now, so a bad entry is a setup error
+        self._user_indexes = {d: read_index(d) for d in crd_dirs}
 
     # -- sources of schemas ------------------------------------------------------
 
@@ -164,11 +196,9 @@ class SchemaRegistry:
         if self._crd_index is None:
             index: dict[str, Path] = {}
             for directory in self._crd_dirs:
-                index_file = directory / "index.json"
-                if index_file.is_file():
-                    entries = json.loads(index_file.read_text(encoding="utf-8"))
-                    for key, rel in entries.items():
-                        index.setdefault(key, directory / rel)
+                entries = self._user_indexes.get(directory)
+                for key, path in (read_index(directory) if entries is None else entries).items():
+                    index.setdefault(key, path)
             self._crd_index = index
         return self._crd_index
 

@@ -256,3 +256,135 @@ def test_a_billion_laughs_file_is_refused_before_kustomize(tmp_path: Path, comma
     _refused_in_one_sentence(proc, "lol.yaml")
     assert "kustomize is not given it" in proc.stderr
     assert not (repo / "dags" / "manifests").exists()
+
+
+# -- a config that links out of the repository is never read ---------------------------
+
+
+@pytest.fixture
+def linked_config(tmp_path: Path) -> Path:
+    """A generated repository whose gitops-ml.yaml is a symlink to a secret outside it."""
+    from click.testing import CliRunner
+
+    from gitops_ml.cli import main
+
+    root = tmp_path / "ml"
+    runner = CliRunner()
+    for args in (
+        f"init {root} --controller argocd",
+        "new-model m1 --framework pytorch --serving kserve --training pytorchjob "
+        f"--storage-uri s3://models/m1/v1 --repo {root}",
+    ):
+        result = runner.invoke(main, args.split(), catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    dev = root / "models" / "m1" / "overlays" / "dev" / "kustomization.yaml"
+    dev.write_text(dev.read_text(encoding="utf-8").replace('"0.1.0"', '"0.2.0"'), "utf-8")
+    # a secret that every error path would love to quote: not a valid config, and YAML
+    secret = tmp_path / "ci-secret.yaml"
+    secret.write_text(f"environments: {CANARY}\nkubernetesVersion: [{CANARY}]\n", "utf-8")
+    (root / "gitops-ml.yaml").unlink()
+    (root / "gitops-ml.yaml").symlink_to(secret)
+    commit = ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "link"]
+    _git(root, "add", "-A")
+    _git(root, *commit)
+    return root
+
+
+LINKED_CONFIG_COMMANDS = {
+    "lint": ["lint", "{root}"],
+    "airflow-sync": ["airflow", "sync", "-C", "{root}"],
+    "promote": ["promote", "m1", "--from", "dev", "--to", "staging", "-C", "{root}"],
+    "new-model": [
+        "new-model",
+        "m2",
+        "--framework",
+        "sklearn",
+        "--serving",
+        "kserve",
+        "--training",
+        "none",
+        "--storage-uri",
+        "s3://models/m2/v1",
+        "--repo",
+        "{root}",
+    ],
+    "diff": ["diff", "--base", "HEAD~1", "-C", "{root}"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(LINKED_CONFIG_COMMANDS))
+def test_a_config_linking_outside_is_refused_and_never_echoed(
+    tmp_path: Path, linked_config: Path, command: str
+) -> None:
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=linked_config, capture_output=True, text=True
+    ).stdout
+    args = [a.format(root=linked_config) for a in LINKED_CONFIG_COMMANDS[command]]
+    proc, _ = _run(tmp_path, *args, real_git=True)
+    _refused_in_one_sentence(proc, "symbolic link to a file outside the repository")
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=linked_config, capture_output=True, text=True
+    ).stdout
+    assert status == ""
+    assert not (linked_config / "models" / "m2").exists()
+    after = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=linked_config, capture_output=True, text=True
+    ).stdout
+    assert after == head
+
+
+def test_a_config_linked_inside_the_repository_is_read(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, "job.yaml", {"models/m1/overlays/dev/job.yaml": "kind: Job\n"})
+    (repo / "settings").mkdir()
+    (repo / "gitops-ml.yaml").rename(repo / "settings" / "gitops-ml.yaml")
+    (repo / "gitops-ml.yaml").symlink_to(Path("settings") / "gitops-ml.yaml")
+    from gitops_ml.config import load_config
+
+    assert [e.name for e in load_config(repo).environments] == ["dev"]
+
+
+# -- a crds: folder's index.json names files inside it only ----------------------------
+
+
+@pytest.mark.parametrize(
+    "entry", ["{outside}/secret.json", "../../outside/secret.json", "link.json"]
+)
+def test_an_index_entry_leading_out_of_its_folder_is_refused(tmp_path: Path, entry: str) -> None:
+    outside = tmp_path / "outside"
+    _write(outside / "secret.json", json.dumps({"type": "object", "description": CANARY}))
+    repo = _repo(
+        tmp_path,
+        "job.yaml",
+        {
+            "models/m1/overlays/dev/job.yaml": "apiVersion: example.com/v1\nkind: Thing\n"
+            "metadata:\n  name: t\n",
+            "crds/index.json": json.dumps({"example.com/v1/Thing": entry.format(outside=outside)}),
+        },
+    )
+    (repo / "crds" / "link.json").symlink_to(outside / "secret.json")
+    (repo / "gitops-ml.yaml").write_text("crds:\n- crds\n", "utf-8")
+    proc, _ = _run(tmp_path, "lint", "--format", "json", str(repo))
+    _refused_in_one_sentence(proc, "a file outside its folder")
+    assert proc.stdout == ""
+
+
+def test_an_index_entry_inside_its_folder_is_used(tmp_path: Path) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"spec": {"type": "object", "properties": {"size": {"type": "integer"}}}},
+    }
+    repo = _repo(
+        tmp_path,
+        "thing.yaml",
+        {
+            "models/m1/overlays/dev/thing.yaml": "apiVersion: example.com/v1\nkind: Thing\n"
+            "metadata:\n  name: t\nspec:\n  size: big\n",
+            "crds/schemas/thing.json": json.dumps(schema),
+            "crds/index.json": json.dumps({"example.com/v1/Thing": "schemas/thing.json"}),
+        },
+    )
+    (repo / "gitops-ml.yaml").write_text("crds:\n- crds\n", "utf-8")
+    proc, _ = _run(tmp_path, "lint", "--format", "json", str(repo))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    rules = {f["rule"] for f in json.loads(proc.stdout)["findings"]}
+    assert "schema-invalid" in rules
