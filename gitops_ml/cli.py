@@ -41,6 +41,43 @@ repo_option = click.option(
     help="The GitOps repository (default: the current folder).",
 )
 
+
+class StackChoice(click.Choice):  # type: ignore[type-arg]
+    """The names of a scaffold stack registry, read when click needs them (help, parsing).
+
+    Reading late keeps the templates out of start-up and lets a stack registered
+    after import (a plug-in, a test) show up.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from gitops_ml.scaffold import stacks
+
+        return stacks.training_names() if self.kind == "training" else stacks.serving_names()
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        pass  # click's __init__ sets them; they are the registry's
+
+
+class StackOption(click.Option):
+    """``--training`` / ``--serving``: the help lists each registered stack's summary."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from gitops_ml.scaffold import stacks
+
+        registry = stacks.TRAINING_STACKS if self.name == "training" else stacks.SERVING_STACKS
+        lead = "How the model is trained:" if self.name == "training" else "How it is served:"
+        width = max(len(s.name) for s in registry)
+        lines = (f"  {s.name:<{width}}  {s.summary}" for s in registry)
+        self.help = "\b\n" + lead + "\n" + "\n".join(lines)
+        return super().get_help_record(ctx)
+
+
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_BUG = 3
@@ -458,15 +495,17 @@ def init_command(
 )
 @click.option(
     "--serving",
+    cls=StackOption,
     default="kserve",
     show_default=True,
-    type=click.Choice(spec.SERVING),
+    type=StackChoice("serving"),
 )
 @click.option(
     "--training",
+    cls=StackOption,
     default="none",
     show_default=True,
-    type=click.Choice(spec.TRAINING),
+    type=StackChoice("training"),
 )
 @click.option("--image", help="Serving image (for --serving deployment or --framework custom).")
 @click.option("--training-image", help="Training image, pinned (name:tag or name@digest).")

@@ -141,8 +141,6 @@ with DAG(
     remove_previous_run() >> create_training_run >> wait_for_training()
 '''
 
-_KINDS = {"pytorchjob": "PyTorchJob", "tfjob": "TFJob", "trainjob": "TrainJob", "job": "Job"}
-
 
 def dag_id(spec: ModelSpec, env: Env) -> str:
     return f"{spec.name}_{env.name}_retrain"
@@ -161,12 +159,12 @@ def dag_text(spec: ModelSpec, env: Env, settings: AirflowSettings) -> str:
         "dag_id": dag_id(spec, env),
     }
     quoted = {f"{k}_q": json.dumps(v) for k, v in values.items()}  # Python string literals
-    return _TEMPLATE.format(kind=_KINDS[spec.training], **values, **quoted)
+    return _TEMPLATE.format(kind=spec.training_stack.kind, **values, **quoted)
 
 
 def dag_files(spec: ModelSpec, envs: tuple[Env, ...], settings: AirflowSettings) -> dict[str, str]:
     """Repo-relative path -> text of each environment's DAG (manifests come from a render)."""
-    if not spec.airflow or spec.training == "none":
+    if not spec.airflow or not spec.training_stack.writes:
         return {}
     folder = settings.dags_folder.strip("/") or "dags"
     return {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from gitops_ml.scaffold import serving, training
 from gitops_ml.scaffold.spec import Image, ModelSpec
-from gitops_ml.scaffold.text import block, q
+from gitops_ml.scaffold.text import q
 
 PROFILES = {"dev": "dev", "staging": "staging", "prod": "prod-ha"}
 
@@ -43,18 +43,13 @@ def base_files(spec: ModelSpec) -> dict[str, str]:
         "      app.kubernetes.io/managed-by: gitops-ml\n"
         "resources:\n" + resources
     )
-    if spec.training == "trainjob":
-        text += (
-            "configurations:\n"
-            "  # lets the overlays' images: entries set a TrainJob's image\n"
-            "  - kustomizeconfig.yaml\n"
-        )
-        files["kustomizeconfig.yaml"] = (
-            "# Teaches kustomize's images: transformer where a TrainJob keeps its image.\n"
-            "images:\n"
-            "  - path: spec/trainer/image\n"
-            "    kind: TrainJob\n"
-        )
+    stack = spec.training_stack
+    configurations = stack.configurations(spec)
+    if configurations:
+        text += "configurations:\n"
+        text += f"  # lets the overlays' images: entries set a {stack.kind}'s image\n"
+        text += "".join(f"  - {name}\n" for name in configurations)
+        files.update(configurations)
     out = {f"models/{spec.name}/base/{name}": body for name, body in files.items()}
     out[f"models/{spec.name}/base/kustomization.yaml"] = text
     return out
@@ -85,71 +80,16 @@ def _images(spec: ModelSpec) -> str:
     return "images:\n" + "".join(entries)
 
 
-def _serving_patch(spec: ModelSpec, env: Env) -> str | None:
-    """The overlay's patch pinning the model URI and, in dev, a smaller server."""
-    small = env.tier == "dev"
-    if spec.serving == "none" or (spec.storage_uri is None and not small):
-        return None
-    uri = spec.storage_uri
-    sized = serving.resources(spec, small=True)
-    head = f"# {spec.name} in {env.name}: the model version this environment serves"
-    head += " and the server's size.\n" if small else ".\n"
-    if spec.serving == "deployment":
-        text = head + (
-            "apiVersion: apps/v1\nkind: Deployment\n"
-            f"metadata:\n  name: {spec.name}\n"
-            "spec:\n  template:\n    spec:\n      containers:\n        - name: server\n"
-        )
-        if uri:
-            text += (
-                "          env:\n            - name: MODEL_URI\n"
-                f"              value: {q(uri)}  # bump the model version here\n"
-            )
-        if small:
-            text += "          resources:\n" + block(sized, 12) + "\n"
-        return text
-    if spec.framework == "custom":
-        # a JSON patch: a merge patch would replace the whole containers list
-        ops = []
-        if uri:
-            ops.append(
-                "- op: replace\n  path: /spec/predictor/containers/0/env/0/value\n"
-                f"  value: {q(uri)}  # bump the model version here\n"
-            )
-        if small:
-            for key in ("cpu", "memory"):
-                ops.append(
-                    f"- op: replace\n  path: /spec/predictor/containers/0/resources/requests/{key}\n"
-                    f"  value: {q(sized['requests'][key])}\n"
-                )
-            ops.append(
-                "- op: replace\n  path: /spec/predictor/containers/0/resources/limits/memory\n"
-                f"  value: {q(sized['limits']['memory'])}\n"
-            )
-        return head + "".join(ops)
-    assert uri is not None
-    text = head + (
-        "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\n"
-        f"metadata:\n  name: {spec.name}\n"
-        "spec:\n  predictor:\n    model:\n"
-        f"      storageUri: {q(uri)}  # bump the model version here\n"
-    )
-    if small:
-        text += "      resources:\n" + block(sized, 8) + "\n"
-    return text
-
-
 def overlay_files(spec: ModelSpec, env: Env) -> dict[str, str]:
     prefix = f"models/{spec.name}/overlays/{env.name}"
     files: dict[str, str] = {}
     resources = ["../../base"]
-    if env.tier == "prod" and spec.serving.startswith("kserve"):
-        files["pdb.yaml"] = (
-            "# KServe does not add a PodDisruptionBudget: keep serving through node drains.\n"
-            + serving.isvc_pdb(spec)
-        )
-        resources.append("pdb.yaml")
-    patch = _serving_patch(spec, env)
+    stack = spec.serving_stack
+    if env.tier == "prod":
+        extra = stack.prod_files(spec)
+        files.update(extra)
+        resources.extend(extra)
+    patch = stack.overlay_patch(spec, env)
     text = (
         f"# {spec.name} in {env.name}. Every version this environment runs is pinned here;\n"
         f"# promote one by changing this overlay (`gitops-ml promote {spec.name} --from ... "
@@ -163,16 +103,10 @@ def overlay_files(spec: ModelSpec, env: Env) -> dict[str, str]:
         + _images(spec)
     )
     if patch is not None:
-        name = "serving-patch.yaml"
-        files[name] = patch
-        if spec.serving.startswith("kserve") and spec.framework == "custom":
-            text += (
-                "patches:\n  - path: serving-patch.yaml\n    target:\n"
-                f"      group: serving.kserve.io\n      kind: InferenceService\n"
-                f"      name: {spec.name}\n"
-            )
-        else:
-            text += "patches:\n  - path: serving-patch.yaml\n"
+        files["serving-patch.yaml"] = patch.text
+        text += "patches:\n  - path: serving-patch.yaml\n"
+        if patch.target is not None:
+            text += "    target:\n" + patch.target
     files["kustomization.yaml"] = text
     return {f"{prefix}/{name}": body for name, body in files.items()}
 

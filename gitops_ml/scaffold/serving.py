@@ -14,11 +14,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitops_ml.scaffold.spec import ModelSpec
 from gitops_ml.scaffold.text import block, doc, q
 from gitops_ml.scaffold.training import labels
+
+if TYPE_CHECKING:
+    from gitops_ml.scaffold.model import Env
 
 RAW_MODE = "Standard"
 SERVERLESS_MODE = "Knative"
@@ -95,8 +98,7 @@ def _security(indent: int) -> str:
     return block({"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}, indent)
 
 
-def inference_service(spec: ModelSpec) -> str:
-    serverless = spec.serving == "kserve-serverless"
+def inference_service(spec: ModelSpec, serverless: bool) -> str:
     mode = SERVERLESS_MODE if serverless else RAW_MODE
     gpu = server_gpus(spec) > 0
     text = "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\n"
@@ -239,8 +241,10 @@ def isvc_pdb(spec: ModelSpec) -> str:
 
 
 def serving_files(spec: ModelSpec) -> dict[str, str]:
-    if spec.serving == "none":
-        return {}
-    if spec.serving == "deployment":
-        return {"serving.yaml": deployment_set(spec)}
-    return {"serving.yaml": inference_service(spec)}
+    return spec.serving_stack.files(spec)
+
+
+def patch_head(spec: ModelSpec, env: Env) -> str:
+    """The comment atop an overlay's serving patch."""
+    head = f"# {spec.name} in {env.name}: the model version this environment serves"
+    return head + (" and the server's size.\n" if env.tier == "dev" else ".\n")

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from gitops_ml.errors import UserError
+
+if TYPE_CHECKING:
+    from gitops_ml.scaffold.stack import ServingStack, TrainingStack
 
 FRAMEWORKS = (
     "pytorch",
@@ -22,8 +26,6 @@ FRAMEWORKS = (
     "triton",
     "custom",
 )
-SERVING = ("kserve", "kserve-serverless", "deployment", "none")
-TRAINING = ("pytorchjob", "tfjob", "trainjob", "job", "none")
 CONTROLLERS = ("argocd", "flux")
 ORCHESTRATORS = ("kubernetes", "airflow")
 DEFAULT_ENVS = ("dev", "staging", "prod")
@@ -41,12 +43,16 @@ MODEL_FORMATS = {
     "triton": "triton",
 }
 
-# Which training operators make sense for which framework (custom: any).
-_TRAINING_FRAMEWORKS = {
-    "pytorchjob": {"pytorch", "huggingface", "onnx", "custom"},
-    "tfjob": {"tensorflow", "keras", "custom"},
-    "trainjob": {"pytorch", "huggingface", "onnx", "custom"},
-}
+
+def __getattr__(name: str) -> Any:
+    # SERVING and TRAINING are the stack registry's names, read on first use so that
+    # importing this module (the CLI does at start-up) loads no templates
+    if name in ("SERVING", "TRAINING"):
+        from gitops_ml.scaffold import stacks
+
+        return stacks.serving_names() if name == "SERVING" else stacks.training_names()
+    raise AttributeError(name)
+
 
 _NAME = re.compile(r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$")
 _ENV = re.compile(r"^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$")
@@ -141,25 +147,33 @@ class ModelSpec:
         return MODEL_FORMATS.get(self.framework)
 
     @property
+    def training_stack(self) -> TrainingStack:
+        from gitops_ml.scaffold.stacks import training_stack
+
+        return training_stack(self.training)
+
+    @property
+    def serving_stack(self) -> ServingStack:
+        from gitops_ml.scaffold.stacks import serving_stack
+
+        return serving_stack(self.serving)
+
+    @property
     def uses_torch(self) -> bool:
-        return self.framework in ("pytorch", "huggingface") or self.training in (
-            "pytorchjob",
-            "trainjob",
-        )
+        return self.framework in ("pytorch", "huggingface") or self.training_stack.torch
 
     @property
     def serving_container(self) -> bool:
         """The server is an image of ours (Deployment, or KServe with a custom image)."""
-        return self.serving == "deployment" or (
-            self.serving.startswith("kserve") and self.framework == "custom"
-        )
+        return self.serving_stack.server_image(self.framework)
 
     def images(self) -> tuple[Image, ...]:
         return tuple(i for i in (self.serving_image, self.training_image) if i is not None)
 
     @property
     def summary(self) -> str:
-        parts = [p for p in (self.serving, self.training) if p != "none"]
+        stacks = (self.serving_stack, self.training_stack)
+        parts = [s.name for s in stacks if s.writes]
         return ", ".join(parts)
 
 
@@ -183,29 +197,38 @@ def model_spec(
             f"model name {name!r} must be a lower-case DNS label of at most 40 characters "
             "starting with a letter, such as fraud-detector"
         )
+    from gitops_ml.scaffold.stacks import TRAINING_STACKS, serving_stack, training_stack
+
     _choice("--framework", framework, FRAMEWORKS)
-    _choice("--serving", serving, SERVING)
-    _choice("--training", training, TRAINING)
-    if serving == "none" and training == "none":
-        raise UserError("--serving none with --training none leaves nothing to generate")
-    allowed = _TRAINING_FRAMEWORKS.get(training)
-    if allowed is not None and framework not in allowed:
+    served = serving_stack(serving)
+    trained = training_stack(training)
+    if not served.writes and not trained.writes:
+        raise UserError(
+            f"--serving {serving} with --training {training} leaves nothing to generate"
+        )
+    if not trained.accepts(framework):
+        fitting = [s.name for s in TRAINING_STACKS if s.writes and s.accepts(framework)]
         raise UserError(
             f"--training {training} does not train {framework} models; use one of "
-            f"{', '.join(sorted(t for t, f in _TRAINING_FRAMEWORKS.items() if framework in f)) or 'job'}"
-            " or job"
+            + ", ".join(fitting)
         )
+    if not served.accepts(framework):
+        raise UserError(f"--serving {serving} does not serve {framework} models")
     if gpus < 0 or gpus > 16:
         raise UserError("--gpus must be between 0 and 16 GPUs per pod")
-    if workers is not None and training not in ("pytorchjob", "tfjob", "trainjob"):
-        raise UserError("--workers applies to --training pytorchjob, tfjob or trainjob only")
+    if workers is not None and not trained.distributed:
+        distributed = [s.name for s in TRAINING_STACKS if s.distributed]
+        raise UserError(
+            f"--workers applies to --training {', '.join(distributed[:-1])} or "
+            f"{distributed[-1]} only"
+        )
     if workers is not None and not 1 <= workers <= 64:
         raise UserError("--workers must be between 1 and 64")
     _choice("--orchestrator", orchestrator, ORCHESTRATORS)
     if orchestrator == "airflow" and schedule is None:
         raise UserError("--orchestrator airflow schedules retraining, so it needs --schedule")
     if schedule is not None:
-        if training == "none":
+        if not trained.writes:
             raise UserError("--schedule retrains a model, so it needs a --training choice")
         if orchestrator == "airflow":
             _check_airflow_schedule(schedule)
@@ -215,36 +238,34 @@ def model_spec(
         raise UserError(
             f"--storage-uri {storage_uri!r} is not a model URI such as s3://models/{name}/v1"
         )
-    if image is not None and not (
-        serving == "deployment" or (serving.startswith("kserve") and framework == "custom")
-    ):
+    wants_server_image = served.server_image(framework)
+    if image is not None and not wants_server_image:
         raise UserError(
-            "--image is the serving image of --serving deployment or --framework custom; "
-            "use --training-image for the training image"
+            f"--image is the model server's image, which --serving {serving} with "
+            f"--framework {framework} does not run; use --training-image for the training image"
         )
-    if training_image is not None and training == "none":
+    if training_image is not None and not trained.writes:
         raise UserError("--training-image needs a --training choice")
 
-    wants_server_image = serving == "deployment" or (
-        serving.startswith("kserve") and framework == "custom"
-    )
     serving_image = None
     if wants_server_image:
+        repository, tag = served.placeholder_image
         serving_image = (
             parse_image(image, "--image")
             if image
-            else Image(f"ghcr.io/acme/{name}-serve", "0.1.0", placeholder=True)
+            else Image(repository.format(name=name), tag, placeholder=True)
         )
     train_image = None
-    if training != "none":
+    if trained.writes:
+        repository, tag = trained.placeholder_image
         train_image = (
             parse_image(training_image, "--training-image")
             if training_image
-            else Image(f"ghcr.io/acme/{name}-train", "0.1.0", placeholder=True)
+            else Image(repository.format(name=name), tag, placeholder=True)
         )
-    needs_uri = serving.startswith("kserve") and framework != "custom"
+    needs_uri = served.model_uri(framework)
     placeholder = storage_uri is None and needs_uri
-    uri = storage_uri or (f"s3://models/{name}/v1" if needs_uri else None)
+    uri = storage_uri or (served.placeholder_uri.format(name=name) if needs_uri else None)
     return ModelSpec(
         name=name,
         framework=framework,

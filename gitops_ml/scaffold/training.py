@@ -30,13 +30,7 @@ from gitops_ml.scaffold.text import block, doc, q
 KUBECTL_IMAGE = "registry.k8s.io/kubectl"
 KUBECTL_TAG = "v1.33.4"
 TRAINJOB_RUNTIME = "torch-distributed"
-_ACTIVE_DEADLINE = 86400
-
-_KINDS = {
-    "pytorchjob": ("kubeflow.org", "pytorchjobs", "PyTorchJob"),
-    "tfjob": ("kubeflow.org", "tfjobs", "TFJob"),
-    "trainjob": ("trainer.kubeflow.org", "trainjobs", "TrainJob"),
-}
+ACTIVE_DEADLINE = 86400
 
 
 def training_name(spec: ModelSpec) -> str:
@@ -71,7 +65,7 @@ def labels(spec: ModelSpec, component: str, indent: int, gpu: bool) -> str:
     return "\n".join(lines)
 
 
-def _image_line(spec: ModelSpec) -> str:
+def image_line(spec: ModelSpec) -> str:
     image = spec.training_image
     assert image is not None
     note = "overlays pin the version each environment runs"
@@ -80,11 +74,11 @@ def _image_line(spec: ModelSpec) -> str:
     return f"{q(image.ref)}  # {note}"
 
 
-def _container(spec: ModelSpec, name: str, indent: int, shm: bool) -> str:
+def container_block(spec: ModelSpec, name: str, indent: int, shm: bool) -> str:
     pad = " " * indent
     lines = [
         f"{pad}- name: {name}",
-        f"{pad}  image: {_image_line(spec)}",
+        f"{pad}  image: {image_line(spec)}",
         f"{pad}  resources:",
         block(resources(spec), indent + 4),
     ]
@@ -97,7 +91,7 @@ def _container(spec: ModelSpec, name: str, indent: int, shm: bool) -> str:
     return "\n".join(lines)
 
 
-def _shm_volume(spec: ModelSpec, indent: int) -> str:
+def shm_volume(spec: ModelSpec, indent: int) -> str:
     pad = " " * indent
     return "\n".join(
         [
@@ -111,7 +105,7 @@ def _shm_volume(spec: ModelSpec, indent: int) -> str:
     )
 
 
-def _pod_template(spec: ModelSpec, container: str, indent: int, shm: bool) -> str:
+def pod_template(spec: ModelSpec, container: str, indent: int, shm: bool) -> str:
     pad = " " * indent
     lines = [
         f"{pad}template:",
@@ -120,14 +114,14 @@ def _pod_template(spec: ModelSpec, container: str, indent: int, shm: bool) -> st
         labels(spec, "training", indent + 6, False),
         f"{pad}  spec:",
         f"{pad}    containers:",
-        _container(spec, container, indent + 6, shm),
+        container_block(spec, container, indent + 6, shm),
     ]
     if shm:
-        lines.append(_shm_volume(spec, indent + 4))
+        lines.append(shm_volume(spec, indent + 4))
     return "\n".join(lines)
 
 
-def _metadata(spec: ModelSpec, name: str, component: str, gpu: bool) -> str:
+def metadata(spec: ModelSpec, name: str, component: str, gpu: bool) -> str:
     return f"metadata:\n  name: {name}\n  labels:\n{labels(spec, component, 4, gpu)}\n"
 
 
@@ -141,112 +135,40 @@ def _airflow_annotations(spec: ModelSpec) -> str:
     )
 
 
-def _training_metadata(spec: ModelSpec) -> str:
-    text = _metadata(spec, training_name(spec), "training", spec.gpus > 0)
+def training_metadata(spec: ModelSpec) -> str:
+    text = metadata(spec, training_name(spec), "training", spec.gpus > 0)
     return text + _airflow_annotations(spec) if spec.airflow else text
 
 
-def _run_policy() -> str:
+def run_policy() -> str:
     return (
         "  runPolicy:\n"
         "    backoffLimit: 3\n"
-        f"    activeDeadlineSeconds: {_ACTIVE_DEADLINE}  # a hung run gives its GPUs back after a day\n"
+        f"    activeDeadlineSeconds: {ACTIVE_DEADLINE}  # a hung run gives its GPUs back after a day\n"
         "    cleanPodPolicy: None  # keep finished pods for their logs\n"
     )
 
 
-def _kubeflow_job(spec: ModelSpec) -> str:
-    if spec.training == "pytorchjob":
-        kind, field, roles, container, shm = (
-            "PyTorchJob",
-            "pytorchReplicaSpecs",
-            ("Master", "Worker"),
-            "pytorch",
-            True,
-        )
-    else:
-        kind, field, roles, container, shm = (
-            "TFJob",
-            "tfReplicaSpecs",
-            ("Chief", "Worker"),
-            "tensorflow",
-            False,
-        )
+def kubeflow_job(
+    spec: ModelSpec, kind: str, field: str, roles: tuple[str, str], container: str, shm: bool
+) -> str:
+    """A Kubeflow Training Operator v1 job: one master/chief, ``spec.workers`` workers."""
     text = f"apiVersion: kubeflow.org/v1\nkind: {kind}\n"
-    text += _training_metadata(spec)
-    text += "spec:\n" + _run_policy() + f"  {field}:\n"
+    text += training_metadata(spec)
+    text += "spec:\n" + run_policy() + f"  {field}:\n"
     for role in roles:
         replicas = 1 if role != "Worker" else spec.workers
         text += f"    {role}:\n      replicas: {replicas}\n      restartPolicy: OnFailure\n"
         text += f"      # the operator finds the training container by the name {container!r}\n"
-        text += _pod_template(spec, container, 6, shm) + "\n"
+        text += pod_template(spec, container, 6, shm) + "\n"
     return text
 
 
-def _trainjob(spec: ModelSpec) -> str:
-    text = "apiVersion: trainer.kubeflow.org/v1alpha1\nkind: TrainJob\n"
-    text += _training_metadata(spec)
-    text += (
-        "spec:\n"
-        "  # The runtime (installed with Kubeflow Trainer) defines the pods; this job\n"
-        "  # sets the image, the node count and each node's resources.\n"
-        "  runtimeRef:\n"
-        "    apiGroup: trainer.kubeflow.org\n"
-        "    kind: ClusterTrainingRuntime\n"
-        f"    name: {TRAINJOB_RUNTIME}\n"
-        f"  activeDeadlineSeconds: {_ACTIVE_DEADLINE}  # a hung run gives its GPUs back after a day\n"
-        "  trainer:\n"
-        f"    image: {_image_line(spec)}\n"
-        f"    numNodes: {spec.workers + 1}\n"
-        "    resourcesPerNode:\n"
-        f"{block(resources(spec), 6)}\n"
-        "  runtimePatches:\n"
-        "    # PyTorch DataLoader workers and NCCL share tensors through /dev/shm.\n"
-        "    - manager: gitops-ml.io/scaffold\n"
-        "      trainingRuntimeSpec:\n"
-        "        template:\n"
-        "          spec:\n"
-        "            replicatedJobs:\n"
-        "              - name: node\n"
-        "                template:\n"
-        "                  spec:\n"
-        "                    template:\n"
-        "                      spec:\n"
-        "                        containers:\n"
-        "                          - name: node\n"
-        "                            volumeMounts:\n"
-        "                              - name: dshm\n"
-        "                                mountPath: /dev/shm\n"
-        f"{_shm_volume(spec, 24)}\n"
-    )
-    return text
-
-
-def _job_spec(spec: ModelSpec, indent: int) -> str:
-    pad = " " * indent
-    shm = spec.uses_torch
-    lines = [
-        f"{pad}backoffLimit: 3",
-        f"{pad}activeDeadlineSeconds: {_ACTIVE_DEADLINE}  # a hung run gives its nodes back after a day",
-        f"{pad}template:",
-        f"{pad}  metadata:",
-        f"{pad}    labels:",
-        labels(spec, "training", indent + 6, False),
-        f"{pad}  spec:",
-        f"{pad}    restartPolicy: OnFailure",
-        f"{pad}    containers:",
-        _container(spec, "train", indent + 6, shm),
-    ]
-    if shm:
-        lines.append(_shm_volume(spec, indent + 4))
-    return "\n".join(lines) + "\n"
-
-
-def _cron_head(spec: ModelSpec, name: str, gpu: bool) -> str:
+def cron_head(spec: ModelSpec, name: str, gpu: bool) -> str:
     assert spec.schedule is not None
     return (
         "apiVersion: batch/v1\nkind: CronJob\n"
-        + _metadata(spec, name, "training", gpu)
+        + metadata(spec, name, "training", gpu)
         + "spec:\n"
         + f"  schedule: {q(spec.schedule)}  # retraining schedule (cron, UTC)\n"
         + "  timeZone: Etc/UTC\n"
@@ -259,27 +181,11 @@ def _cron_head(spec: ModelSpec, name: str, gpu: bool) -> str:
     )
 
 
-def _job(spec: ModelSpec) -> str:
-    if spec.schedule and not spec.airflow:
-        return _cron_head(spec, training_name(spec), spec.gpus > 0) + _job_spec(spec, 6)
-    text = "apiVersion: batch/v1\nkind: Job\n"
-    if spec.airflow:
-        return text + _training_metadata(spec) + "spec:\n" + _job_spec(spec, 2)
-    text += _metadata(spec, training_name(spec), "training", spec.gpus > 0)
-    text += (
-        "  annotations:\n"
-        "    # A Job's pod template is immutable: a new version replaces the Job.\n"
-        "    argocd.argoproj.io/sync-options: Force=true,Replace=true\n"
-        "    kustomize.toolkit.fluxcd.io/force: enabled\n"
-    )
-    return text + "spec:\n" + _job_spec(spec, 2)
-
-
-def _retrain(spec: ModelSpec) -> str:
-    group, plural, _kind = _KINDS[spec.training]
+def _retrain(spec: ModelSpec, rerun: tuple[str, str]) -> str:
+    group, plural = rerun
     name = f"{spec.name}-retrain"
     run = training_name(spec)
-    cron = _cron_head(spec, name, False) + (
+    cron = cron_head(spec, name, False) + (
         "      backoffLimit: 2\n"
         "      activeDeadlineSeconds: 600\n"
         "      template:\n"
@@ -309,10 +215,10 @@ def _retrain(spec: ModelSpec) -> str:
         "                capabilities:\n"
         "                  drop: [ALL]\n"
     )
-    account = "apiVersion: v1\nkind: ServiceAccount\n" + _metadata(spec, name, "training", False)
+    account = "apiVersion: v1\nkind: ServiceAccount\n" + metadata(spec, name, "training", False)
     role = (
         "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\n"
-        + _metadata(spec, name, "training", False)
+        + metadata(spec, name, "training", False)
         + "rules:\n"
         + "  # only this model's training run, and only to delete it\n"
         + f"  - apiGroups: [{group}]\n"
@@ -322,7 +228,7 @@ def _retrain(spec: ModelSpec) -> str:
     )
     binding = (
         "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n"
-        + _metadata(spec, name, "training", False)
+        + metadata(spec, name, "training", False)
         + "roleRef:\n"
         + "  apiGroup: rbac.authorization.k8s.io\n"
         + "  kind: Role\n"
@@ -336,19 +242,12 @@ def _retrain(spec: ModelSpec) -> str:
 
 def training_files(spec: ModelSpec) -> dict[str, str]:
     """Base-relative file name -> text of the training objects."""
-    if spec.training == "none":
-        return {}
-    if spec.training in ("pytorchjob", "tfjob"):
-        main = _kubeflow_job(spec)
-    elif spec.training == "trainjob":
-        main = _trainjob(spec)
-    else:
-        main = _job(spec)
-    files = {"training.yaml": main}
-    if spec.schedule and spec.training != "job" and not spec.airflow:
-        files["retrain.yaml"] = _retrain(spec)
+    stack = spec.training_stack
+    files = stack.files(spec)
+    if spec.schedule and stack.rerun is not None and not spec.airflow:
+        files["retrain.yaml"] = _retrain(spec, stack.rerun)
     return files
 
 
 def uses_kubectl_image(spec: ModelSpec) -> bool:
-    return bool(spec.schedule) and spec.training not in ("job", "none") and not spec.airflow
+    return bool(spec.schedule) and spec.training_stack.rerun is not None and not spec.airflow
