@@ -6,7 +6,8 @@ includes Secrets made by a kustomize `secretGenerator`: their values come from
 a file in the repository, so they are committed too. SOPS-encrypted Secrets
 (a top-level `sops:` key) are skipped, and so are placeholder values that no
 one can log in with: `<token>`, `${AWS_KEY}`, `{{ .key }}`, `YOUR_ACCESS_KEY`,
-`changeme`, `xxxx`, `replace-me`, `...-here`. A generated Secret's finding
+`changeme`, `xxxx`, `replace-me`, `...-here`, `fake_...`, `example-...`
+(one list with `credential-outside-secret`). A generated Secret's finding
 points at its `secretGenerator` entry.
 
 ## Why is this bad?
@@ -41,25 +42,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from gitops_ml.lint.context import LintContext, RenderedObject
+from gitops_ml.lint.credentials import is_placeholder
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
-
-_PLACEHOLDER = re.compile(
-    r"<[^<>]+>|\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*\}\}|x{3,}|\*{3,}|\.{3,}"
-    r"|your[-_ ]?[\w-]*|[\w-]*[-_ ]here|change[-_ ]?(me|it)|replace[-_ ]?me|placeholder|todo|tbd"
-    r"|redacted|dummy",
-    re.IGNORECASE,
-)
-
-
-def is_placeholder(value: str) -> bool:
-    """A value that stands for a secret rather than being one: ``<token>``, ``${KEY}``."""
-    return bool(_PLACEHOLDER.fullmatch(value.strip().strip("\"'")))
 
 
 def _text(field: str, value: Any) -> str:
