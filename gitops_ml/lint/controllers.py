@@ -57,7 +57,7 @@ class Target:
     """A folder (or a pattern of folders) a controller object deploys."""
 
     obj: RenderedObject
-    path: JsonPath  # where the path is written in the object
+    path: JsonPath  # where the path (or the list element value that makes it) is written
     value: str  # as written
     directory: str | None = None  # repo-relative, when known exactly
     pattern: re.Pattern[str] | None = None  # when part of it is a template
@@ -227,40 +227,62 @@ def _params_of_dir(d: str) -> dict[str, str]:
     return params
 
 
-def _flatten(prefix: str, value: Any, out: dict[str, str]) -> None:
+def _flatten(
+    prefix: str,
+    value: Any,
+    out: dict[str, str],
+    sources: dict[str, JsonPath] | None = None,
+    at: JsonPath = (),
+) -> None:
     if isinstance(value, dict):
         for k, v in value.items():
-            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out, sources, (*at, str(k)))
     elif isinstance(value, (str, int, float, bool)):
         out[prefix] = str(value)
+        if sources is not None:
+            sources[prefix] = at
 
 
-def _param_sets(ctx: LintContext, obj: RenderedObject, generators: Any) -> list[dict[str, str]]:
+# a generator's parameters, and where in the object each value is written (list elements)
+_ParamSet = tuple[dict[str, str], dict[str, JsonPath]]
+
+
+def _param_sets(
+    ctx: LintContext, obj: RenderedObject, generators: Any, base: JsonPath = ("spec", "generators")
+) -> list[_ParamSet]:
     """Every parameter set the generators produce, as far as a file can tell."""
     if not isinstance(generators, list) or not generators:
-        return [{}]
-    out: list[dict[str, str]] = []
-    for gen in generators:
+        return [({}, {})]
+    out: list[_ParamSet] = []
+    for i, gen in enumerate(generators):
         if not isinstance(gen, dict):
             continue
         git = gen.get("git")
         if isinstance(git, dict) and isinstance(git.get("directories"), list):
             globs = list(_git_directories(obj, [{"git": git}], ()))
-            out.extend(_params_of_dir(d) for d in matched_dirs(ctx, globs))
+            out.extend((_params_of_dir(d), {}) for d in matched_dirs(ctx, globs))
         elif isinstance(gen.get("list"), dict) and isinstance(gen["list"].get("elements"), list):
-            for element in gen["list"]["elements"]:
+            for j, element in enumerate(gen["list"]["elements"]):
                 params: dict[str, str] = {}
-                _flatten("", element, params)
-                out.append(params)
+                sources: dict[str, JsonPath] = {}
+                _flatten("", element, params, sources, (*base, i, "list", "elements", j))
+                out.append((params, sources))
         elif isinstance(gen.get("matrix"), dict):
-            parts = [_param_sets(ctx, obj, [g]) for g in gen["matrix"].get("generators") or () if g]
+            inner = gen["matrix"].get("generators") or ()
+            parts = [
+                _param_sets(ctx, obj, [g], (*base, i, "matrix", "generators", k))
+                for k, g in enumerate(inner)
+                if g
+            ]
             for combo in product(*parts):
                 merged: dict[str, str] = {}
-                for p in combo:
+                merged_sources: dict[str, JsonPath] = {}
+                for p, src in combo:
                     merged.update(p)
-                out.append(merged)
+                    merged_sources.update(src)
+                out.append((merged, merged_sources))
         else:
-            out.append({})  # a generator whose values come from elsewhere
+            out.append(({}, {}))  # a generator whose values come from elsewhere
     return out
 
 
@@ -311,14 +333,17 @@ def _argo_targets(ctx: LintContext, obj: RenderedObject) -> Iterator[Target]:
         value = source.get("path")
         if not isinstance(value, str) or source.get("chart"):
             continue
-        for params in param_sets:
+        for params, sources in param_sets:
             rendered, exact = _render(value, params)
             url = source.get("repoURL")
             url = url if isinstance(url, str) and "{{" not in url else None
             if exact:
+                # one list-element value makes the path: that element is what to fix
+                used = {m.group(1).lstrip(".") for m in _TEMPLATE.finditer(value)}
+                origins = [sources[k] for k in used if k in sources]
                 yield Target(
                     obj=obj,
-                    path=(*where, "path"),
+                    path=origins[0] if len(origins) == 1 else (*where, "path"),
                     value=value,
                     directory=normalize_dir(rendered),
                     repo_url=url,
