@@ -111,7 +111,7 @@ def escape(name: str) -> str:
 def to_cel(value: Any, node: Mapping[str, Any] | None) -> Any:
     """A JSON value as CEL sees it at a schema node of a rule tree (see crdrules)."""
     if node is None:
-        return value
+        return _without_nulls(value)
     if isinstance(value, dict):
         props = node.get("properties", {})
         extra = node.get("additionalProperties")
@@ -119,6 +119,8 @@ def to_cel(value: Any, node: Mapping[str, Any] | None) -> Any:
         out = {}
         for key, item in value.items():
             sub = props.get(key) if key in props else extra
+            if item is None and not (sub or {}).get("nullable"):
+                continue  # the API server prunes a null the schema does not allow
             out[names.get(key, key)] = to_cel(item, sub)
         return out
     if isinstance(value, list):
@@ -127,6 +129,14 @@ def to_cel(value: Any, node: Mapping[str, Any] | None) -> Any:
         raise CelUnsupported(f"a string of format {node['format']} is not converted")
     if node.get("type") == "number" and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    return value
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
     return value
 
 

@@ -80,6 +80,8 @@ def _keep(
     if "default" in node:
         out["default"] = node["default"]
     if inside:
+        if node.get("nullable") is True:
+            out["nullable"] = True
         if node.get("type") == "number":
             out["type"] = "number"
         if node.get("format") in _CEL_FORMATS and node.get("type") == "string":
@@ -156,7 +158,9 @@ def check_object(tree: Mapping[str, Any], obj: Mapping[str, Any]) -> Outcome:
 def _apply_defaults(node: Mapping[str, Any], value: Any) -> None:
     if isinstance(value, dict):
         for name, sub in node.get("properties", {}).items():
-            if value.get(name) is None and "default" in sub:
+            if name in value and value[name] is None and not sub.get("nullable"):
+                del value[name]  # the API server prunes a null it does not allow
+            if name not in value and "default" in sub:
                 value[name] = copy.deepcopy(sub["default"])
             if name in value:
                 _apply_defaults(sub, value[name])

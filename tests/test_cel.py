@@ -357,3 +357,21 @@ def test_kinds_without_rules_read_no_rule_file() -> None:
     assert registry.cel_rules("serving.kserve.io/v1beta1", "InferenceService") is None
     assert registry.cel_rules("apps/v1", "Deployment") is None
     assert registry.cel_rules("trainer.kubeflow.org/v1alpha1", "TrainJob") is not None
+
+
+def test_a_null_the_schema_does_not_allow_is_pruned_before_the_rules() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "port": {"type": "integer"},
+            "tuning": {"type": "object", "properties": {"threads": {"type": "integer"}}},
+            "note": {"type": "string", "nullable": True},
+        },
+        "x-kubernetes-validations": [
+            {"rule": "!has(self.port) || self.port > 0"},
+            {"rule": "!has(self.tuning) || !has(self.tuning.threads) || self.tuning.threads > 0"},
+            {"rule": "!has(self.note) || self.note == null"},
+        ],
+    }
+    spec = {"port": None, "tuning": {"threads": None}, "note": None}
+    assert crdrules.check_object(_tree(schema), _pool(spec)).failures == []
