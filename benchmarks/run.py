@@ -277,6 +277,16 @@ def build_rows(args: argparse.Namespace, tmp: Path, log: list[str]) -> list[Row]
     )
     rows.append(
         Row(
+            "status_warm",
+            "`gitops-ml status` of every model x environment, warm cache (target: a warm lint)",
+            OK_ZERO,
+            lambda i: [*gml, "status", "-C", str(repo), "--format", "json"],
+            env=warm_env,
+            rounds=args.rounds,
+        )
+    )
+    rows.append(
+        Row(
             "floor",
             "floor: sequential in-process pykustomize builds",
             OK_ZERO,
@@ -473,6 +483,13 @@ def assess(rows: list[Row], lint_models: int, big_models: int) -> list[dict[str,
             floor = by.get("floor")
             rat = ratio(med, floor.median if floor else None)
             verdict = f"{rat:.2f}x floor" if rat is not None else "floor missing"
+        elif row.key == "status_warm":
+            warm = by.get("lint_warm")
+            rat = ratio(med, warm.median if warm else None)
+            met = rat is not None and rat <= 1.0
+            verdict = (
+                f"{rat:.2f}x warm lint — {'met' if met else 'NOT met'}" if rat else "lint missing"
+            )
         elif row.key.startswith("alt_"):
             rat = ratio(med, lint_med)
             verdict = f"{rat:.1f}x cold lint" if rat is not None else "lint missing"

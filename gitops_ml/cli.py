@@ -267,6 +267,54 @@ def render(path: Path, engine: str | None, allow_remote: bool) -> None:
     click.echo(dump_plain([o.data for o in overlay.objects]), nl=False)
 
 
+@main.command("status")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json", "markdown")),
+    default="text",
+    show_default=True,
+)
+@click.option("--env", "envs", multiple=True, help="Only these environments (repeatable).")
+@engine_option
+@click.option("--no-cache", is_flag=True, help="Render every overlay again.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here.")
+@repo_option
+@handle_errors
+def status_command(
+    fmt: str,
+    envs: tuple[str, ...],
+    engine: str | None,
+    no_cache: bool,
+    output: Path | None,
+    directory: Path,
+) -> None:
+    """Show what runs where: models x environments, in promotion order.
+
+    Per cell: images, model URI, replicas, GPUs, the commit that last changed
+    the overlay's files, and `*` where the version differs from the previous
+    environment.
+    """
+    from gitops_ml.build import BuildOptions
+    from gitops_ml.lint.engine import find_root
+    from gitops_ml.status import STATUS_REPORTERS, StatusOptions, status
+
+    result = status(
+        StatusOptions(
+            root=find_root(directory.resolve()),
+            environments=envs,
+            build=BuildOptions(engine=engine, cache=not no_cache),
+        )
+    )
+    report = STATUS_REPORTERS[fmt](result)
+    if output is not None:
+        from gitops_ml.yamlio import write_output
+
+        write_output(output, report)
+    else:
+        click.echo(report, nl=False)
+
+
 @main.command("rules")
 @handle_errors
 def list_rules() -> None:

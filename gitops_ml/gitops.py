@@ -131,6 +131,64 @@ def export_tree(view: GitView, commit: git.Commit, dest: Path) -> Path:
     return root
 
 
+@dataclass(frozen=True)
+class Change:
+    """A commit as history readers need it: hash, committer date, trailers."""
+
+    commit: str
+    date: str  # ISO 8601, committer date
+    trailers: tuple[tuple[str, str], ...] = ()
+    age: int = 0  # commits between it and HEAD in log order: the newest has 0
+
+    def trailer(self, key: str) -> str | None:
+        return next((v for k, v in self.trailers if k.lower() == key.lower()), None)
+
+
+# Commits read when looking for a file's last change; older ones count as never changed.
+HISTORY_LIMIT = 20_000
+
+
+def _trailers(text: str) -> tuple[tuple[str, str], ...]:
+    found = []
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() and " " not in key.strip():
+            found.append((key.strip(), value.strip()))
+    return tuple(found)
+
+
+def last_changes(view: GitView, paths: Iterable[str]) -> dict[str, Change]:
+    """The newest commit reachable from HEAD that changed each of ``paths`` (root-relative).
+
+    One ``git log --name-only`` pass, stopped as soon as every path is found;
+    a path that no commit within ``HISTORY_LIMIT`` changed is left out. Renames
+    are not followed: a file's history starts where it got its name.
+    """
+    import git
+
+    wanted = {f"{view.prefix}/{p}" if view.prefix else p: p for p in paths}
+    found: dict[str, Change] = {}
+    if not wanted:
+        return found
+    fmt = "%x1e%H%x1f%cI%x1f%(trailers:only,unfold)%x1f"
+    try:
+        out = view.repo.git.log(
+            f"--format={fmt}", "--name-only", "--no-renames", f"-n{HISTORY_LIMIT}", "HEAD"
+        )
+    except git.GitCommandError:
+        return found  # no commit yet
+    for age, record in enumerate(out.split("\x1e")[1:]):
+        commit, date, trailers, names = (record.split("\x1f", 3) + ["", "", "", ""])[:4]
+        change = Change(commit=commit, date=date, trailers=_trailers(trailers), age=age)
+        for name in names.split("\n"):
+            rel_path = wanted.get(name.strip())
+            if rel_path is not None and rel_path not in found:
+                found[rel_path] = change
+        if len(found) == len(wanted):
+            break
+    return found
+
+
 def dirty_paths(view: GitView, paths: Iterable[str]) -> tuple[str, ...]:
     """Those of ``paths`` (GitOps-root-relative) with staged or unstaged changes."""
     paths = list(paths)

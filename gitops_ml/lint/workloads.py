@@ -225,6 +225,47 @@ def containers(data: dict[str, Any], *, init: bool = True) -> Iterator[Container
                     yield Container((*pod.path, name), spec, pod.role, pod)
 
 
+MODEL_ENV_NAME = re.compile(r"(^|_)(MODEL_(URI|URL|PATH|DIR|ID|NAME_OR_PATH)|STORAGE_URI)$")
+
+
+def storage_specs(data: dict[str, Any]) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
+    """InferenceService components and their model-format specs: where storageUri goes."""
+    if data.get("kind") != "InferenceService":
+        return
+    for pod in pod_specs(data):
+        yield pod.path, pod.spec
+    for c in containers(data):
+        if c.pod is not None and c.path[-1] in (
+            *MODEL_FORMATS,
+            *EXPLAINER_FORMATS,
+        ):
+            yield c.path, c.container
+
+
+def model_uris(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str, bool]]:
+    """(path, uri, is a KServe storage URI) for every model URI of an object."""
+    if data.get("kind") in LLM_KINDS:
+        model = as_dict(as_dict(data.get("spec")).get("model"))
+        if isinstance(model.get("uri"), str):
+            yield ("spec", "model", "uri"), model["uri"], True
+    for base, spec in storage_specs(data):
+        if isinstance(spec.get("storageUri"), str):
+            yield (*base, "storageUri"), spec["storageUri"], True
+        items = spec.get("storageUris")
+        for i, item in enumerate(items if isinstance(items, list) else ()):
+            if isinstance(item, dict) and isinstance(item.get("uri"), str):
+                yield (*base, "storageUris", i, "uri"), item["uri"], True
+    for c in containers(data):
+        env = c.container.get("env")
+        for i, var in enumerate(env if isinstance(env, list) else ()):
+            if not isinstance(var, dict) or not MODEL_ENV_NAME.search(str(var.get("name", ""))):
+                continue
+            value = var.get("value")
+            if isinstance(value, str) and "://" in value:
+                storage = str(var.get("name")) == "STORAGE_URI"
+                yield (*c.path, "env", i, "value"), value, storage
+
+
 _DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 
 

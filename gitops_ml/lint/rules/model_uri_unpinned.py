@@ -67,7 +67,6 @@ SUPPORTED_SCHEMES = frozenset(
     {"gs", "s3", "pvc", "file", "hdfs", "webhdfs", "hf", "http", "https"}
     | {"oci", "oci+native", "oci+fetch"}
 )
-_ENV_NAME = re.compile(r"(^|_)(MODEL_(URI|URL|PATH|DIR|ID|NAME_OR_PATH)|STORAGE_URI)$")
 _VERSION = re.compile(
     r"^(v\d+(\.\d+)*|\d+(\.\d+)*|\d{4}-\d{2}-\d{2}([tT_][\d:.-]+)?|\d{8}(t?\d{4,6})?"
     r"|(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}|sha256:[0-9a-f]{64})$",
@@ -115,51 +114,13 @@ def ends_latest(uri: str) -> bool:
     return last.lower() == "latest" or bool(re.search(r"[:@_-]latest$", last, re.IGNORECASE))
 
 
-def _storage_specs(data: dict[str, Any]) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
-    """InferenceService components and their model-format specs: where storageUri goes."""
-    if data.get("kind") != "InferenceService":
-        return
-    for pod in workloads.pod_specs(data):
-        yield pod.path, pod.spec
-    for c in workloads.containers(data):
-        if c.pod is not None and c.path[-1] in (
-            *workloads.MODEL_FORMATS,
-            *workloads.EXPLAINER_FORMATS,
-        ):
-            yield c.path, c.container
-
-
-def _uris(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str, bool]]:
-    """(path, uri, is a KServe storage URI) for every model URI of an object."""
-    if data.get("kind") in workloads.LLM_KINDS:
-        model = workloads.as_dict(workloads.as_dict(data.get("spec")).get("model"))
-        if isinstance(model.get("uri"), str):
-            yield ("spec", "model", "uri"), model["uri"], True
-    for base, spec in _storage_specs(data):
-        if isinstance(spec.get("storageUri"), str):
-            yield (*base, "storageUri"), spec["storageUri"], True
-        items = spec.get("storageUris")
-        for i, item in enumerate(items if isinstance(items, list) else ()):
-            if isinstance(item, dict) and isinstance(item.get("uri"), str):
-                yield (*base, "storageUris", i, "uri"), item["uri"], True
-    for c in workloads.containers(data):
-        env = c.container.get("env")
-        for i, var in enumerate(env if isinstance(env, list) else ()):
-            if not isinstance(var, dict) or not _ENV_NAME.search(str(var.get("name", ""))):
-                continue
-            value = var.get("value")
-            if isinstance(value, str) and "://" in value:
-                storage = str(var.get("name")) == "STORAGE_URI"
-                yield (*c.path, "env", i, "value"), value, storage
-
-
 def _storage_paths(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str]]:
     """``storage.path`` of a model-format spec that names no ``storageUri``.
 
     KServe joins it to the bucket of the storage ``key``'s configuration
     (``addStorageSpecAnnotations`` in ``controller/.../components/component.go``).
     """
-    for base, spec in _storage_specs(data):
+    for base, spec in workloads.storage_specs(data):
         storage = spec.get("storage")
         if spec.get("storageUri") or not isinstance(storage, dict):
             continue
@@ -178,7 +139,7 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
                 yield Violation(
                     message=f"model storage path {value} has no version in its path", path=path
                 )
-    for path, uri, storage in _uris(obj.data):
+    for path, uri, storage in workloads.model_uris(obj.data):
         scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
         if storage and scheme not in SUPPORTED_SCHEMES and not uri.startswith("/"):
             yield Violation(
