@@ -178,7 +178,7 @@ def last_changes(view: GitView, paths: Iterable[str]) -> dict[str, Change]:
     except git.GitCommandError:
         return found  # no commit yet
     for age, record in enumerate(out.split("\x1e")[1:]):
-        commit, date, trailers, names = (record.split("\x1f", 3) + ["", "", "", ""])[:4]
+        commit, date, trailers, names = [*record.split("\x1f", 3), "", "", ""][:4]
         change = Change(commit=commit, date=date, trailers=_trailers(trailers), age=age)
         for name in names.split("\n"):
             rel_path = wanted.get(name.strip())
