@@ -89,6 +89,35 @@ def _keep(
     return out or None
 
 
+def is_valid_tree(data: Any) -> bool:
+    """Whether ``data`` (read from a ``.cel.json`` file) has the shape ``rule_tree`` writes."""
+    return isinstance(data, dict) and _valid_node(data.get("tree"), depth=0)
+
+
+def _valid_node(node: Any, depth: int) -> bool:
+    if not isinstance(node, dict) or depth > 200:
+        return False
+    rules = node.get("rules", [])
+    if not isinstance(rules, list) or not all(_valid_rule(r) for r in rules):
+        return False
+    props = node.get("properties", {})
+    escape = node.get("escape", {})
+    if not isinstance(props, dict) or not isinstance(escape, dict):
+        return False
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in escape.items()):
+        return False
+    subs = [*props.values(), *(node[k] for k in ("items", "additionalProperties") if k in node)]
+    return all(_valid_node(sub, depth + 1) for sub in subs)
+
+
+def _valid_rule(rule: Any) -> bool:
+    return (
+        isinstance(rule, dict)
+        and isinstance(rule.get("rule"), str)
+        and all(isinstance(rule.get(k, ""), str) for k in RULE_KEYS if k != "optionalOldSelf")
+    )
+
+
 def _rule(raw: Any) -> dict[str, Any] | None:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("rule"), str):
         return None

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from gitops_ml import resources
+from gitops_ml.errors import UserError
 
 MAX_ERRORS_PER_OBJECT = 20
 
@@ -251,8 +252,7 @@ class SchemaRegistry:
         if path is not None and path.suffix == ".json":
             rules_file = path.with_name(path.name.removesuffix(".json") + ".cel.json")
             if rules_file.is_file():
-                data = json.loads(rules_file.read_text(encoding="utf-8"))
-                tree = data if isinstance(data, dict) and "tree" in data else None
+                tree = _read_rule_tree(rules_file)
         with self._lock:
             self._rules[key] = tree
         return tree
@@ -281,6 +281,21 @@ class SchemaRegistry:
         if validator is None:
             return None
         return schema_errors(validator, obj)
+
+
+def _read_rule_tree(path: Path) -> dict[str, Any]:
+    from gitops_ml.crdrules import is_valid_tree
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"Cannot read the CEL rule file {path}: {exc}.") from None
+    if not is_valid_tree(data):
+        raise UserError(
+            f"The CEL rule file {path} is not a rule tree; regenerate it with `gitops-ml schemas import`."
+        )
+    tree: dict[str, Any] = data
+    return tree
 
 
 def schema_errors(validator: Any, instance: Any) -> list[SchemaError]:

@@ -375,3 +375,30 @@ def test_a_null_the_schema_does_not_allow_is_pruned_before_the_rules() -> None:
     }
     spec = {"port": None, "tuning": {"threads": None}, "note": None}
     assert crdrules.check_object(_tree(schema), _pool(spec)).failures == []
+
+
+@pytest.mark.parametrize(
+    "content", ["{not json", '{"tree": "x"}', '{"tree": {"rules": [{"rule": 1}]}}', "[]"]
+)
+def test_a_broken_rule_file_in_a_crds_folder_is_one_sentence_and_exit_2(
+    tmp_path: Path, content: str
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / "apps").mkdir(parents=True)
+    crd_file = tmp_path / "pool-crd.json"
+    schema = {"type": "object", "x-kubernetes-validations": [{"rule": "true"}]}
+    crd_file.write_text(json.dumps(_crd(schema)), encoding="utf-8")
+    runner = CliRunner()
+    imported = runner.invoke(
+        main, ["schemas", "import", str(crd_file), "--out", str(repo / "crds")]
+    )
+    assert imported.exit_code == 0, imported.output
+    (repo / "crds" / "example.com" / "pool_v1.cel.json").write_text(content, encoding="utf-8")
+    (repo / "gitops-ml.yaml").write_text("crds: [crds]\n", encoding="utf-8")
+    (repo / "apps" / "pool.yaml").write_text(
+        "apiVersion: example.com/v1\nkind: Pool\nmetadata:\n  name: p\nspec: {}\n", encoding="utf-8"
+    )
+    result = runner.invoke(main, ["lint", str(repo)])
+    assert result.exit_code == 2, result.output
+    assert "CEL rule file" in result.output
+    assert "Traceback" not in result.output
