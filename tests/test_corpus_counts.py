@@ -34,9 +34,8 @@ EXPECTED: dict[str, dict[str, int]] = {
         "probes-missing/warning": 8,
         "resources-missing/warning": 10,
     },
-    "fluxcd__flux2-kustomize-helm-example": {"cel-invalid/info": 6, "unknown-kind/warning": 9},
+    "fluxcd__flux2-kustomize-helm-example": {"unknown-kind/warning": 9},
     "kserve__kserve": {
-        "cel-invalid/info": 8,
         "gpu-without-toleration/warning": 13,
         "image-tag-mutable/warning": 12,
         "kserve-invalid/error": 3,
@@ -47,7 +46,6 @@ EXPECTED: dict[str, dict[str, int]] = {
         "yaml-syntax/error": 2,
     },
     "kubeflow__manifests": {
-        "cel-invalid/info": 4,
         "gpu-without-toleration/warning": 3,
         "image-tag-mutable/warning": 1,
         "resources-missing/warning": 1,
