@@ -11,6 +11,12 @@ kustomization in a temporary folder that includes the leaf and asks for
 ``buildMetadata: [originAnnotations]``. Tracking origins makes kustomize about
 twice as slow, so lint asks for them only for overlays that have findings.
 
+kustomize prints ``# Warning: 'commonLabels' is deprecated ...`` for every
+kustomization of every build, straight to the process's stderr. Those lines
+are dropped here (a binary's stderr is read; for pykustomize, fd 2 goes
+through a filter while a build runs): the kustomize-deprecated-field rule
+reports each such field once, at its line.
+
 Two traps of pykustomize are handled here: its error message is one global
 "last error", so a failed build's message is only read from a rebuild done
 alone, after the parallel builds; and it must never run in a forked child, so
@@ -19,8 +25,10 @@ this module uses threads only.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -83,9 +91,10 @@ class PyKustomizeEngine:
     def build_json(self, directory: Path) -> list[dict[str, Any]]:
         ffi = self._ffi.ffi
         result = ffi.new("char**")
-        ret = self._lib.pykustomize_build_to_json(
-            str(directory).encode(), _OPTIONS.encode(), result
-        )
+        with _STDERR:
+            ret = self._lib.pykustomize_build_to_json(
+                str(directory).encode(), _OPTIONS.encode(), result
+            )
         if ret != 0:
             err = self._lib.pykustomize_last_error()
             message = ffi.string(err).decode("utf-8", "replace") if err != ffi.NULL else ""
@@ -138,10 +147,98 @@ class BinaryEngine:
         return [d for d in docs if isinstance(d, dict)]
 
 
+# what kustomize's (*KustTarget).Load prints for each deprecated field it reads
+# (api/internal/target/kusttarget.go; the texts are in api/types/kustomization.go)
+_DEPRECATION = re.compile(r"^# Warning: '\w+' is deprecated\. ")
+_DEPRECATION_START = b"# Warning: "
+
+
 def _clean_cli_error(stderr: str) -> str:
-    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    lines = [
+        line.strip()
+        for line in stderr.strip().splitlines()
+        if line.strip() and not _DEPRECATION.match(line)
+    ]
     text = " ".join(lines) or "kustomize build failed"
     return text.removeprefix("Error: ").removeprefix("error: ")
+
+
+class _StderrFilter:
+    """While held (by any number of threads), fd 2 is a pipe whose lines are copied to
+    the real stderr, except kustomize's deprecation notices. Written for the Go library,
+    which writes to fd 2 itself; Python's own writes pass through unchanged.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved: int | None = None
+        self._pump: threading.Thread | None = None
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self._users += 1
+            if self._users == 1:
+                self._start()
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0:
+                self._stop()
+
+    def _start(self) -> None:
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            sys.stderr.flush()
+        try:
+            saved = os.dup(2)
+        except OSError:
+            return  # no stderr to guard
+        read, write = os.pipe()
+        os.dup2(write, 2)
+        os.close(write)
+        self._saved = saved
+        self._pump = threading.Thread(target=_copy_lines, args=(read, saved), daemon=True)
+        self._pump.start()
+
+    def _stop(self) -> None:
+        if self._saved is None or self._pump is None:
+            return
+        os.dup2(self._saved, 2)  # closes the pipe's last writer: the pump reads its end
+        self._pump.join(timeout=5)
+        if not self._pump.is_alive():
+            os.close(self._saved)
+        self._saved = None
+        self._pump = None
+
+
+def _copy_lines(read: int, out: int) -> None:
+    pending = b""
+    try:
+        while chunk := os.read(read, 65536):
+            *lines, pending = (pending + chunk).split(b"\n")
+            kept = [line for line in lines if not _is_deprecation(line)]
+            text = b"".join(line + b"\n" for line in kept)
+            # a partial line that cannot become a notice (a progress counter) goes now
+            if pending and not (
+                _DEPRECATION_START.startswith(pending) or pending.startswith(_DEPRECATION_START)
+            ):
+                text, pending = text + pending, b""
+            if text:
+                os.write(out, text)
+        if pending and not _is_deprecation(pending):
+            os.write(out, pending)
+    except OSError:
+        pass
+    finally:
+        os.close(read)
+
+
+def _is_deprecation(line: bytes) -> bool:
+    return bool(_DEPRECATION.match(line.decode("utf-8", "replace")))
+
+
+_STDERR = _StderrFilter()
 
 
 def _venv_binary(name: str) -> str | None:

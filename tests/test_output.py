@@ -194,3 +194,37 @@ def test_diff_lists_a_base_finding_once_and_only_for_the_environments_it_changes
     fixed = [f for f in delta["fixed"] if f["rule"] == "plaintext-secret"]
     assert [(f["environment"], f["environments"]) for f in fixed] == [("prod", ["prod"])]
     assert not [f for f in delta["new"] if f["rule"] == "plaintext-secret"]
+
+
+DEPRECATED_FIXTURE = Path(__file__).parent / "rules/kustomize-deprecated-field/bad/old-style"
+
+
+@pytest.mark.parametrize("engine", ["pykustomize", "kubectl"])
+def test_kustomize_deprecation_warnings_are_findings_not_stderr_lines(
+    tmp_path: Path, engine: str
+) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / "repo"
+    shutil.copytree(DEPRECATED_FIXTURE, root)
+    gitops_ml = str(Path(sys.executable).parent / "gitops-ml")
+    args = [gitops_ml, "lint", str(root), "--format", "json", "--no-cache", "--engine", engine]
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "deprecated" not in proc.stderr, proc.stderr
+    found = sorted(
+        (f["file"], f["line"], f["message"].split("'")[1])
+        for f in json.loads(proc.stdout)["findings"]
+        if f["rule"] == "kustomize-deprecated-field"
+    )
+    base, prod = "base/kustomization.yaml", "overlays/prod/kustomization.yaml"
+    assert found == [
+        (base, 3, "commonLabels"),
+        (base, 7, "vars"),
+        (prod, 3, "bases"),
+        (prod, 5, "imageTags"),
+        (prod, 8, "patchesStrategicMerge"),
+        (prod, 10, "patchesJson6902"),
+    ]

@@ -6,7 +6,9 @@ schema (shipped with gitops-ml): unknown fields, wrong types, invalid enum
 values such as a `sortOptions.order` other than `legacy` or `fifo`.
 A known field with no value (`components:` whose entries are all commented
 out) is accepted: kustomize reads null as the field's zero value and builds
-it. An unknown field is reported even when it is empty.
+it. An unknown field is reported even when it is empty. `imageTags` and
+`helmChartInflationGenerator`, which kustomize still reads but the schema
+does not list, are not unknown.
 
 ## Why is this bad?
 kustomize ignores or rejects misspelled fields depending on the version: an
@@ -70,6 +72,12 @@ def _null_field(data: Any, path: tuple[str | int, ...]) -> bool:
     return isinstance(parent, dict) and path[-1] in parent and parent[path[-1]] is None
 
 
+# Fields of kustomize's Kustomization struct (api/types/kustomization.go) that the
+# SchemaStore schema lacks; FixKustomization moves them to images and helmCharts.
+# kustomize-deprecated-field reports imageTags; a wrong type fails the build.
+_KUSTOMIZE_ONLY = ("imageTags", "helmChartInflationGenerator")
+
+
 def check(ctx: LintContext, source: SourceFile, options: Mapping[str, Any]) -> Iterator[Violation]:
     k = source.kustomization
     if k is None or k.data is None or k.error is not None:
@@ -81,6 +89,8 @@ def check(ctx: LintContext, source: SourceFile, options: Mapping[str, Any]) -> I
         )
         return
     plain = json.loads(json.dumps(k.data, default=str))
+    for name in _KUSTOMIZE_ONLY:
+        plain.pop(name, None)
     for error in schema_errors(_validator(), plain):
         if not error.unknown and _null_field(plain, error.path):
             continue
