@@ -331,9 +331,10 @@ def _findings(ctx: LintContext, rules: tuple[Rule, ...]) -> tuple[list[Finding],
     findings: list[Finding] = []
     for rule in rules:
         for subject, violation in _run_rule(ctx, rule):
-            finding = _finding(ctx, locator, rule, subject, violation)
-            if finding is not None:
-                findings.append(finding)
+            for placed in _placed(locator, subject, violation):
+                finding = _finding(ctx, locator, rule, subject, placed)
+                if finding is not None:
+                    findings.append(finding)
     # a base shared by several overlays gives the same finding once per overlay
     findings = list(dict.fromkeys(findings))
     kept, suppressed = suppressions.apply(findings)
@@ -444,6 +445,18 @@ def _enabled_anywhere(ctx: LintContext, rule: Rule) -> bool:
 
 def _options(ctx: LintContext, rule: Rule, env: str | None) -> dict[str, Any]:
     return rule.resolve_options(ctx.config.rule(rule.id, env).options)
+
+
+def _placed(locator: Locator, subject: Any, violation: Violation) -> list[Violation]:
+    """The violation, or one copy per source file when it is to be fixed in each."""
+    obj = violation.obj or (subject if isinstance(subject, RenderedObject) else None)
+    if not violation.every_source or obj is None or violation.file is not None:
+        return [violation]
+    return [
+        replace(violation, file=file, line=line, column=column)
+        for file, line, column in locator.every_place(obj, violation.path)
+        if file is not None
+    ] or [violation]
 
 
 def _finding(

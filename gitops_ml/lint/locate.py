@@ -13,6 +13,7 @@ For a rendered object and a JSON path inside it, in this order:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from gitops_ml import yamlio
@@ -124,6 +125,11 @@ class Locator:
 
     def object_location(self, obj: RenderedObject, path: JsonPath) -> Where:
         if obj.overlay is not None and path:
+            # a list item (a container, a volume) is defined where it is first written: a
+            # patch that merges into it by name (to add env) does not define it
+            defined = self._defined(obj, path) if isinstance(path[-1], int) else None
+            if defined is not None:
+                return defined
             patched = self._from_patches(obj, path) or self._from_images(obj, path)
             if patched is not None:
                 return patched
@@ -174,6 +180,23 @@ class Locator:
         pos = yamlio.position(kustomization, where)
         return origin, pos[0] if pos else None, pos[1] if pos else None
 
+    def _defined(self, obj: RenderedObject, path: JsonPath) -> Where | None:
+        """The whole of ``path`` in the object's origin file, or None."""
+        origin = self.ctx.origin_of(obj)
+        doc = self._doc_for(origin, obj) if origin is not None else None
+        found = yamlio.walk(doc, path, obj.data) if doc is not None else None
+        if origin is None or found is None or found[2] != len(path):
+            return None
+        return origin, found[0], found[1]
+
+    def every_place(self, obj: RenderedObject, path: JsonPath) -> list[Where]:
+        """Every source file that writes ``path`` of the object: its origin and each
+        patch that restates it (an apiVersion every one of them must change)."""
+        places = [p for p in (self._defined(obj, path),) if p is not None]
+        if obj.overlay is not None and path:
+            places.extend(self._patch_places(obj, path))
+        return list(dict.fromkeys(places)) or [self.object_location(obj, path)]
+
     def _overlay_file(self, obj: RenderedObject) -> str | None:
         for overlay in self.ctx.overlays:
             if overlay.path == obj.overlay:
@@ -187,6 +210,9 @@ class Locator:
         return []
 
     def _from_patches(self, obj: RenderedObject, path: JsonPath) -> Where | None:
+        return next(self._patch_places(obj, path), None)
+
+    def _patch_places(self, obj: RenderedObject, path: JsonPath) -> Iterator[Where]:
         pointer = "/" + "/".join(str(p) for p in path)
         for k in self._closure(obj):
             for ref in k.references:
@@ -201,8 +227,8 @@ class Locator:
                 for doc in self.documents(rel_path):
                     found = self._in_patch(doc, obj, path, pointer, bool(target))
                     if found is not None:
-                        return rel_path, found[0], found[1]
-        return None
+                        yield rel_path, found[0], found[1]
+                        break
 
     @staticmethod
     def _patch_target(data: Any, ref_path: JsonPath) -> dict[str, Any] | None:

@@ -50,6 +50,7 @@ class Violation:
     overlay: RenderedOverlay | None = None
     environment: str | None = None  # for findings with no object or overlay to say it
     detail: str = ""  # the whole text when the message is a short form of it
+    every_source: bool = False  # report ``path`` in every source file that writes it
 
 
 class OptionType(enum.Enum):

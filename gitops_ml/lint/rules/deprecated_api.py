@@ -5,7 +5,9 @@ Compares each object's `apiVersion`/`kind` with the Kubernetes deprecation
 schedule at the configured `kubernetesVersion`: removed APIs are errors,
 deprecated ones warnings, and both name the replacement. Custom resources
 whose API the project removed (KServe `serving.kubeflow.org`, Kubeflow
-`kubeflow.org/v1beta*` jobs) are covered too.
+`kubeflow.org/v1beta*` jobs) are covered too. The finding is reported in
+every source file that writes the old apiVersion (the base and each patch
+that restates it), since each must change.
 
 ## Why is this bad?
 A cluster upgrade turns a working repository into one that no longer syncs:
@@ -134,6 +136,7 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
         yield Violation(
             message=f"{name} is removed (Kubernetes {removed}); use {replacement}",
             path=("apiVersion",),
+            every_source=True,
         )
     elif target >= _version(deprecated):
         removal = f", removed in {removed}" if removed else ""
@@ -141,6 +144,7 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
             message=f"{name} is deprecated since {deprecated}{removal}; use {replacement}",
             path=("apiVersion",),
             severity=Severity.WARNING,
+            every_source=True,
         )
 
 
