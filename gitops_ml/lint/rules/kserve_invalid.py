@@ -367,21 +367,23 @@ def _default_hpa(
     how = f"in {mode} mode with no {CLASS} annotation the controller uses the hpa autoscaler"
     metric = spec.get("scaleMetric", "cpu")
     target = _int(spec.get("scaleTarget"))
-    if metric not in ("cpu", "memory"):
+    # with autoScaling set, the HPA is built from its metrics alone: scaleMetric is not read
+    scale_fields = spec.get("autoScaling") is None
+    if scale_fields and metric not in ("cpu", "memory"):
         yield Violation(
             message=f"{component} scaleMetric {metric!r} is ignored: {how}, which scales on "
             "cpu or memory only, so the HPA falls back to 80% cpu",
             path=(*base, "scaleMetric"),
             severity=Severity.WARNING,
         )
-    elif target is not None and target < 1:
+    elif scale_fields and target is not None and target < 1:
         yield Violation(
             message=f"{component} scaleTarget {target} becomes the HPA's averageUtilization: "
             f"{how}, and the API server rejects an HPA target below 1",
             path=(*base, "scaleTarget"),
             severity=Severity.WARNING,
         )
-    elif target is not None and metric == "cpu" and target > 100:
+    elif scale_fields and target is not None and metric == "cpu" and target > 100:
         yield Violation(
             message=f"{component} scaleTarget {target} makes the HPA scale at {target}% of the "
             f"cpu request: {how}; the webhook rejects it once autoscalerClass: hpa is set",
