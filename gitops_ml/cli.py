@@ -568,6 +568,18 @@ def init_command(
     type=click.Choice(spec.ORCHESTRATORS),
     help="Who starts scheduled runs: a CronJob, or one Airflow DAG per environment.",
 )
+@click.option(
+    "--router",
+    default="none",
+    show_default=True,
+    type=click.Choice(spec.ROUTERS),
+    help="With --serving llm: gateway adds a Gateway API HTTPRoute to its InferencePool.",
+)
+@click.option(
+    "--queue",
+    metavar="NAME",
+    help="Queue training runs in this Kueue LocalQueue (written per environment).",
+)
 @click.option("--envs", help="Environments to generate (default: those in gitops-ml.yaml).")
 @click.option(
     "--repo",
@@ -592,6 +604,8 @@ def new_model_command(
     workers: int | None,
     schedule: str | None,
     orchestrator: str,
+    router: str,
+    queue: str | None,
     envs: str | None,
     repo: Path | None,
     branch: str | None,
@@ -616,6 +630,8 @@ def new_model_command(
         workers=workers,
         schedule=schedule,
         orchestrator=orchestrator,
+        router=router,
+        queue=queue,
     )
     outcome = new_model(
         spec,

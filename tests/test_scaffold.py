@@ -30,6 +30,11 @@ COMBINATIONS = {
     "fraud": "--framework xgboost --serving kserve --training job --schedule '0 3 * * 0' "
     "--training-image ghcr.io/acme/fraud-train:0.9.0 --storage-uri gs://acme/fraud/v5",
     "cls": "--framework onnx --serving kserve --training none --storage-uri s3://models/cls/v1",
+    # the 2026 stack: LLM serving with a Gateway route, queued multi-node training
+    "chat": "--framework huggingface --serving llm --router gateway --gpus 2 "
+    "--storage-uri hf://Qwen/Qwen2.5-7B-Instruct:a09a35458c702b33eeacc393d103063234e8bc28",
+    "pretrain": "--framework pytorch --serving none --training jobset --workers 3 --gpus 4 "
+    "--queue gpu-training --training-image ghcr.io/acme/pretrain:1.0.0",
 }
 
 
@@ -168,3 +173,48 @@ def test_fresh_init_lints_clean(tmp_path: Path, controller: str) -> None:
     assert [(f.rule, f.file, f.line, f.message) for f in result.findings] == []
     code, out = run("lint", str(tmp_path / "ml"))
     assert code == 0 and "0 error(s), 0 warning(s)" in out, out
+
+
+def test_llm_and_queued_jobset_stacks(generated: Path) -> None:
+    from gitops_ml.build import BuildOptions, render_folder
+
+    chat = render_folder(generated, generated / "models/chat/overlays/prod", BuildOptions())
+    by_kind = {o.kind: o.data for o in chat.objects}
+    svc = by_kind["LLMInferenceService"]["spec"]
+    assert svc["model"]["uri"].startswith("hf://Qwen/Qwen2.5-7B-Instruct:")
+    assert svc["parallelism"] == {"tensor": 2} and svc["replicas"] == 2
+    main_container = svc["template"]["containers"][0]
+    assert main_container["resources"]["limits"]["nvidia.com/gpu"] == 2
+    assert main_container["startupProbe"]["failureThreshold"] * 10 >= 600
+    assert {"name": "dshm", "mountPath": "/dev/shm"} in main_container["volumeMounts"]
+    assert svc["template"]["volumes"][0]["emptyDir"]["medium"] == "Memory"
+    ref = by_kind["HTTPRoute"]["spec"]["rules"][0]["backendRefs"][0]
+    assert (ref["kind"], ref["name"]) == ("InferencePool", "chat-inference-pool")
+    assert "PodDisruptionBudget" in by_kind
+
+    for env, namespace in (("dev", "ml-dev"), ("prod", "ml-prod")):
+        job = render_folder(generated, generated / f"models/pretrain/overlays/{env}")
+        jobset = next(o for o in job.objects if o.kind == "JobSet")
+        assert jobset.labels["kueue.x-k8s.io/queue-name"] == "gpu-training"
+        assert jobset.data["spec"]["replicatedJobs"][0]["template"]["spec"]["parallelism"] == 4
+        queue = render_folder(generated, generated / f"clusters/{env}/queues/gpu-training")
+        kinds = {o.kind: o for o in queue.objects}
+        assert kinds["LocalQueue"].key.namespace == namespace
+        assert kinds["LocalQueue"].data["spec"]["clusterQueue"] == f"gpu-training-{env}"
+        covered = kinds["ClusterQueue"].data["spec"]["resourceGroups"][0]["coveredResources"]
+        assert "nvidia.com/gpu" in covered
+
+
+def test_new_model_refuses_router_without_llm(tmp_path: Path) -> None:
+    code, out = run("init", str(tmp_path / "ml"), "--controller", "argocd")
+    assert code == 0, out
+    code, out = run(
+        "new-model", "m", "--framework", "sklearn", "--router", "gateway",
+        "--repo", str(tmp_path / "ml"),
+    )  # fmt: skip
+    assert code == 2 and "--serving llm" in out
+    code, out = run(
+        "new-model", "m", "--framework", "sklearn", "--queue", "Bad_Name",
+        "--training", "job", "--repo", str(tmp_path / "ml"),
+    )  # fmt: skip
+    assert code == 2 and "DNS label" in out

@@ -28,6 +28,13 @@ CASES = [
     ("custom", "kserve", "pytorchjob", {"image": "ghcr.io/acme/srv@sha256:" + "a" * 64}),
     ("custom", "none", "job", {"gpus": 1}),
     ("pytorch", "deployment", "job", {"gpus": 1, "schedule": "@daily"}),
+    ("huggingface", "llm", "none", {"gpus": 1}),
+    (
+        "pytorch",
+        "kserve",
+        "jobset",
+        {"gpus": 2, "workers": 1, "queue": "gpu", "schedule": "@weekly"},
+    ),
 ]
 
 

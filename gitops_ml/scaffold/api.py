@@ -19,7 +19,7 @@ from gitops_ml.config import CONFIG_NAMES, Config, infer_tier, load_config
 from gitops_ml.errors import UserError
 from gitops_ml.model import Finding, Severity
 from gitops_ml.scaffold import airflow as airflow_dags
-from gitops_ml.scaffold import controllers, repofiles
+from gitops_ml.scaffold import controllers, queues, repofiles
 from gitops_ml.scaffold.model import Env, model_files
 from gitops_ml.scaffold.plan import Plan
 from gitops_ml.scaffold.spec import DEFAULT_ENVS, InitSpec, ModelSpec
@@ -231,7 +231,7 @@ def model_plan(root: Path, spec: ModelSpec, env_names: tuple[str, ...] | None) -
     if config.controller == "flux":
         for env in envs:
             files.update(controllers.flux_model_file(spec.name, env))
-    for rel, text in repofiles.component_files().items():
+    for rel, text in {**repofiles.component_files(), **queues.queue_files(spec, envs)}.items():
         if not (root / rel).exists():
             files[rel] = text
     message = f"feat(models): add {spec.name} ({spec.summary})"

@@ -61,6 +61,8 @@ _IMAGE = re.compile(
     r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$"
 )
 _URI = re.compile(r"^(s3|gs|hf|pvc|oci|https|azureblob)://[^\s'\"#]+$")
+_QUEUE = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
+ROUTERS = ("none", "gateway")
 _CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?]+$")
 _BRANCH = re.compile(r"^(?!/|.*(\.\.|//|@\{|\.lock$|/$|\.$))[A-Za-z0-9._/-]{1,200}$")
 
@@ -136,6 +138,8 @@ class ModelSpec:
     workers: int
     schedule: str | None
     orchestrator: str = "kubernetes"  # who starts scheduled runs: a CronJob, or Airflow
+    router: str = "none"  # "gateway": a Gateway API route to the model's InferencePool
+    queue: str | None = None  # the Kueue LocalQueue its training runs wait in
 
     @property
     def airflow(self) -> bool:
@@ -190,6 +194,8 @@ def model_spec(
     workers: int | None = None,
     schedule: str | None = None,
     orchestrator: str = "kubernetes",
+    router: str = "none",
+    queue: str | None = None,
 ) -> ModelSpec:
     """Validate new-model's options into a ModelSpec, or raise a UserError."""
     if not _NAME.match(name):
@@ -225,6 +231,18 @@ def model_spec(
     if workers is not None and not 1 <= workers <= 64:
         raise UserError("--workers must be between 1 and 64")
     _choice("--orchestrator", orchestrator, ORCHESTRATORS)
+    _choice("--router", router, ROUTERS)
+    if router != "none" and served.kind != "LLMInferenceService":
+        raise UserError(
+            "--router routes to an LLM server's InferencePool: use it with --serving llm"
+        )
+    if queue is not None:
+        if not _QUEUE.fullmatch(queue):
+            raise UserError(f"--queue {queue!r} is not a lower-case DNS label such as gpu-training")
+        if not trained.writes:
+            raise UserError(
+                "--queue puts training runs in a Kueue queue: it needs a --training choice"
+            )
     if orchestrator == "airflow" and schedule is None:
         raise UserError("--orchestrator airflow schedules retraining, so it needs --schedule")
     if schedule is not None:
@@ -279,6 +297,8 @@ def model_spec(
         workers=workers if workers is not None else 1,
         schedule=schedule,
         orchestrator=orchestrator,
+        router=router,
+        queue=queue,
     )
 
 

@@ -121,8 +121,21 @@ def pod_template(spec: ModelSpec, container: str, indent: int, shm: bool) -> str
     return "\n".join(lines)
 
 
+QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
+
+
+def queue_label(spec: ModelSpec, indent: int) -> str:
+    """The Kueue label of a training run, with its newline; empty without --queue."""
+    if spec.queue is None:
+        return ""
+    return f"{' ' * indent}{QUEUE_LABEL}: {spec.queue}  # Kueue admits the run from this queue\n"
+
+
 def metadata(spec: ModelSpec, name: str, component: str, gpu: bool) -> str:
-    return f"metadata:\n  name: {name}\n  labels:\n{labels(spec, component, 4, gpu)}\n"
+    text = f"metadata:\n  name: {name}\n  labels:\n{labels(spec, component, 4, gpu)}\n"
+    if name == training_name(spec) and component == "training":
+        text += queue_label(spec, 4)
+    return text
 
 
 def _airflow_annotations(spec: ModelSpec) -> str:
@@ -177,6 +190,11 @@ def cron_head(spec: ModelSpec, name: str, gpu: bool) -> str:
         + "  successfulJobsHistoryLimit: 3\n"
         + "  failedJobsHistoryLimit: 3\n"
         + "  jobTemplate:\n"
+        + (
+            "    metadata:\n      labels:\n" + queue_label(spec, 8)
+            if spec.queue and name == training_name(spec)
+            else ""
+        )
         + "    spec:\n"
     )
 

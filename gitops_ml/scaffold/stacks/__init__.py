@@ -13,8 +13,10 @@ from gitops_ml.scaffold.stack import ServingStack, TrainingStack
 from gitops_ml.scaffold.stacks import (
     deployment,
     job,
+    jobset,
     kserve,
     kserve_serverless,
+    llm,
     none,
     pytorchjob,
     tfjob,
@@ -26,11 +28,13 @@ TRAINING_STACKS: tuple[TrainingStack, ...] = (
     tfjob.STACK,
     trainjob.STACK,
     job.STACK,
+    jobset.STACK,
     none.TRAINING,
 )
 SERVING_STACKS: tuple[ServingStack, ...] = (
     kserve.STACK,
     kserve_serverless.STACK,
+    llm.STACK,
     deployment.STACK,
     none.SERVING,
 )
