@@ -30,6 +30,7 @@ EXPECTED: dict[str, dict[str, int]] = {
         "build-failed/error": 1,
         "image-tag-mutable/warning": 5,
         "kustomization-schema/error": 1,
+        "kustomize-deprecated-field/warning": 1,
         "missing-reference/error": 1,
         "probes-missing/warning": 8,
         "resources-missing/warning": 10,
