@@ -430,7 +430,16 @@ def import_crd_files(paths: Sequence[Path], out_dir: Path) -> list[Path]:
         if explicit and not docs:
             raise UserError(f"{path} contains no CustomResourceDefinition.")
         for doc in docs:
-            for item in convert_crd(doc):
+            try:
+                converted = convert_crd(doc)
+            except RecursionError:
+                # a schema nested thousands of levels deep, or an alias that contains
+                # itself: no API server would store it, and the converter recurses
+                raise UserError(
+                    f"the schema of a CustomResourceDefinition in {path} nests too deeply "
+                    "(or contains itself through a YAML alias)"
+                ) from None
+            for item in converted:
                 schemas[item.key] = item
     if not schemas:
         names = ", ".join(str(p) for p in paths)

@@ -60,10 +60,18 @@ def open_view(root: Path) -> GitView:
 def resolve_commit(view: GitView, ref: str) -> git.Commit:
     import git
 
+    shown = ref if len(ref) <= 100 else ref[:97] + "..."
+    if not ref or ref.startswith("-") or any(c in ref for c in "\0\n\r"):
+        raise UserError(f"{shown!r} is not a commit in {view.toplevel}")
+    # git itself resolves the name: GitPython's own reader raises KeyError and
+    # IndexError on `HEAD:../x`, `@{-1}` or `HEAD@{99}`
     try:
-        commit = view.repo.commit(ref)
-    except (git.BadName, git.BadObject, ValueError):
-        raise UserError(f"{ref!r} is not a commit in {view.toplevel}") from None
+        sha = view.repo.git.rev_parse(
+            "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"
+        )
+        commit = view.repo.commit(sha.strip())
+    except (git.GitCommandError, git.BadName, git.BadObject, ValueError):
+        raise UserError(f"{shown!r} is not a commit in {view.toplevel}") from None
     return commit
 
 
@@ -98,35 +106,87 @@ def changed_files(view: GitView, base: git.Commit, head: str | None) -> tuple[st
     return tuple(sorted(p for p in inside if p))
 
 
+@dataclass(frozen=True)
+class _Entry:
+    mode: int
+    kind: str  # blob, tree, commit (a submodule)
+    sha: str
+    size: int
+    path: str  # work-tree-relative POSIX path
+
+
+def tree_entries(view: GitView, commit: git.Commit) -> list[_Entry]:
+    """Every file of ``commit`` (``git ls-tree -r``), or a UserError for a tree git
+    would never check out: an entry named ``.``, ``..`` or ``.git``, or two
+    entries with one name (each is possible with ``git mktree``/``hash-object``).
+    """
+    import git
+
+    short = commit.hexsha[:12]
+    try:
+        out = view.repo.git.ls_tree("-r", "-z", "-l", "--full-tree", commit.hexsha)
+    except git.GitCommandError as exc:
+        detail = (exc.stderr or str(exc)).strip().splitlines()
+        raise UserError(
+            f"cannot read the tree of {short}: {detail[-1] if detail else exc}"
+        ) from None
+    entries: list[_Entry] = []
+    for record in out.split("\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition("\t")
+        fields = meta.split()
+        if len(fields) != 4 or not path:
+            raise UserError(f"commit {short} holds a tree entry git cannot list")
+        bad = next(
+            (p for p in path.split("/") if p in ("", ".", "..") or p.casefold() == ".git"), None
+        )
+        if bad is not None:
+            raise UserError(
+                f"commit {short} holds a path with a part named {bad!r} ({path[:200]!r}), "
+                "which git refuses to check out; refusing to read it"
+            )
+        size = int(fields[3]) if fields[3].isdigit() else 0
+        entries.append(_Entry(int(fields[0], 8), fields[1], fields[2], size, path))
+    paths = [e.path for e in entries]
+    seen: set[str] = set()
+    for path in paths:
+        if path in seen:
+            raise UserError(
+                f"commit {short} holds two entries named {path[:200]!r}; refusing to read it"
+            )
+        seen.add(path)
+    folders = {"/".join(p.split("/")[:i]) for p in paths for i in range(1, p.count("/") + 1)}
+    clash = sorted(seen & folders)
+    if clash:
+        raise UserError(
+            f"commit {short} holds {clash[0][:200]!r} both as a file and as a folder; "
+            "refusing to read it"
+        )
+    return entries
+
+
 def export_tree(view: GitView, commit: git.Commit, dest: Path) -> Path:
     """Write the GitOps root as it is in ``commit`` into ``dest``; return that root.
 
     Blobs are read from the object database, so the user's work tree and index
     are never touched. Symbolic links and submodules are left out: a build must
-    not follow a link out of the tree.
+    not follow a link out of the tree. A tree git would not check out (see
+    ``tree_entries``) is refused before anything is written.
     """
     root = dest.resolve()
-    tree = commit.tree
-    if view.prefix:
-        try:
-            tree = tree / view.prefix
-        except KeyError:
-            root.mkdir(parents=True, exist_ok=True)
-            return root
+    head = f"{view.prefix}/" if view.prefix else ""
+    wanted = [e for e in tree_entries(view, commit) if e.path.startswith(head)]
     root.mkdir(parents=True, exist_ok=True)
-    import git
-
-    for item in tree.traverse():
-        if not isinstance(item, git.Blob) or stat.S_ISLNK(item.mode):
+    for entry in wanted:
+        if entry.kind != "blob" or stat.S_ISLNK(entry.mode) or entry.size > MAX_BLOB_BYTES:
             continue
-        path = str(item.path)
-        rel_path = path[len(view.prefix) + 1 :] if view.prefix else path
-        target = Path(os.path.normpath(root / rel_path))
-        if not target.is_relative_to(root) or item.size > MAX_BLOB_BYTES:
+        target = Path(os.path.normpath(root / entry.path[len(head) :]))
+        if not target.is_relative_to(root):  # pragma: no cover - tree_entries refuses '..'
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(item.data_stream.read())
-        if item.mode & 0o111:
+        target.write_bytes(view.repo.odb.stream(bytes.fromhex(entry.sha)).read())
+        if entry.mode & 0o111:
             target.chmod(0o755)
     return root
 
@@ -237,12 +297,33 @@ def is_work_tree(path: Path) -> bool:
     return True
 
 
+def check_git_marker(path: Path) -> None:
+    """Refuse a ``.git`` in ``path`` that is no repository (a file pointing at a
+    folder that is none, a broken folder): ``git init`` would fail on it."""
+    import git
+
+    marker = path / ".git"
+    if not (marker.exists() or marker.is_symlink()):
+        return
+    try:
+        git.Repo(path)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        what = "a link" if marker.is_symlink() else "a file" if marker.is_file() else "a folder"
+        raise UserError(
+            f"{marker} is {what} but not a git repository; fix or remove it first"
+        ) from None
+
+
 def init_repository(path: Path) -> None:
     """``git init`` at ``path`` with ``main`` as the first branch."""
     import git
 
-    repo = git.Repo.init(path)
-    repo.git.symbolic_ref("HEAD", "refs/heads/main")
+    try:
+        repo = git.Repo.init(path)
+        repo.git.symbolic_ref("HEAD", "refs/heads/main")
+    except git.GitCommandError as exc:
+        detail = (exc.stderr or str(exc)).strip().splitlines()
+        raise UserError(f"git init failed: {detail[-1] if detail else exc}") from None
 
 
 def _git_dir_state(view: GitView) -> str | None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
-import os
 import re
 import threading
 from dataclasses import dataclass
@@ -28,8 +27,11 @@ from typing import Any
 
 from gitops_ml import resources
 from gitops_ml.errors import UserError
+from gitops_ml.paths import PathRefused, confined
 
 MAX_ERRORS_PER_OBJECT = 20
+INDEX_NAME = "index.json"
+MAX_INDEX_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -114,35 +116,6 @@ def _rewrite_refs(node: Any, wanted: set[str], *, names: bool = False) -> Any:
     return node
 
 
-def read_index(directory: Path) -> dict[str, Path]:
-    """The ``index.json`` of a schema folder: ``apiVersion/kind`` -> the schema file.
-
-    Raises ``ValueError`` (one sentence) for an entry that names an absolute
-    path or one leading out of the folder (also through a symbolic link):
-    such a file is never read.
-    """
-    index_file = directory / "index.json"
-    if not index_file.is_file():
-        return {}
-    entries = json.loads(index_file.read_text(encoding="utf-8"))
-    out: dict[str, Path] = {}
-    written_dir, real_dir = Path(os.path.normpath(directory)), directory.resolve()
-    for key, rel in entries.items():
-        name = str(rel)
-        target = directory / name
-        if (
-            Path(name).is_absolute()
-            or not Path(os.path.normpath(target)).is_relative_to(written_dir)
-            or not target.resolve().is_relative_to(real_dir)
-        ):
-            raise ValueError(
-                f"{index_file} names {name!r} for {key!r}, a file outside its folder; "
-                "gitops-ml does not read it"
-            )
-        out[str(key)] = target
-    return out
-
-
 class SchemaRegistry:
     """Compiled validators by (apiVersion, kind), built on first use."""
 
@@ -210,10 +183,13 @@ class SchemaRegistry:
         path = self._index().get(f"{api_version}/{kind}")
         if path is None or not path.is_file():
             return None
-        raw = path.read_bytes()
-        if path.suffix == ".gz":
-            raw = gzip.decompress(raw)
-        data = json.loads(raw)
+        try:
+            raw = path.read_bytes()
+            if path.suffix == ".gz":
+                raw = gzip.decompress(raw)
+            data = json.loads(raw)
+        except (OSError, ValueError, EOFError, RecursionError) as exc:
+            raise UserError(f"the schema {path} cannot be read: {_reason(exc)}") from None
         return data if isinstance(data, dict) else None
 
     def add_schema(
@@ -296,6 +272,71 @@ def _read_rule_tree(path: Path) -> dict[str, Any]:
         )
     tree: dict[str, Any] = data
     return tree
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return str(exc.strerror or exc)
+    if isinstance(exc, RecursionError):
+        return "it nests too deeply"
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    return "string" if isinstance(value, str) else "null"
+
+
+def read_index(directory: Path) -> dict[str, Path]:
+    """The ``index.json`` of a schema folder: ``apiVersion/kind`` -> the schema file.
+
+    The folder is the repository's (``crds:`` in gitops-ml.yaml), so the index
+    is input: it must be a JSON object of strings, and each file it names must
+    stay in the folder (``paths.confined``: not absolute, no ``..`` out, no
+    symbolic link); anything else is a UserError (one sentence) and no file it
+    names is read.
+    """
+    index_file = directory / INDEX_NAME
+    if not (index_file.exists() or index_file.is_symlink()):
+        return {}
+    try:
+        index_file = confined(directory, INDEX_NAME, what=f"the schema index {index_file}")
+        if index_file.stat().st_size > MAX_INDEX_BYTES:
+            raise UserError(f"the schema index {index_file} is over {MAX_INDEX_BYTES} bytes")
+        entries = json.loads(index_file.read_bytes())
+    except (OSError, ValueError, RecursionError) as exc:
+        raise UserError(f"the schema index {index_file} is not JSON: {_reason(exc)}") from None
+    if not isinstance(entries, dict):
+        raise UserError(
+            f"the schema index {index_file} is a JSON {_json_type(entries)}, not an object "
+            "of names to schema files"
+        )
+    out: dict[str, Path] = {}
+    for key, rel in entries.items():
+        if not isinstance(rel, str):
+            raise UserError(
+                f"the schema index {index_file} maps {key[:100]!r} to a JSON "
+                f"{_json_type(rel)}, not to a file name"
+            )
+        try:
+            # a link to a file beside it is fine; one leading out is not
+            target = confined(directory, rel, allow_link=True)
+        except PathRefused:
+            target = None
+        if target is None or not target.resolve().is_relative_to(directory.resolve()):
+            raise UserError(
+                f"{index_file} names {rel[:200]!r} for {key[:100]!r}, a file outside its folder; "
+                "gitops-ml does not read it"
+            )
+        out[key] = target
+    return out
 
 
 def schema_errors(validator: Any, instance: Any) -> list[SchemaError]:

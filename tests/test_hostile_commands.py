@@ -346,3 +346,138 @@ def test_lint_output_to_a_pipe_is_written_in_place(tmp_path: Path) -> None:
 
     proc = run_checked(box, "lint", "-o", str(box.outside), codes=(2,))
     assert "folder" in proc.stderr
+
+
+# -- class 3: input that crashed (exit 3) instead of one sentence ---------------------------------
+
+
+def small_repo(box: Sandbox) -> None:
+    write(
+        box.repo,
+        {
+            "app/kustomization.yaml": "resources:\n  - cm.yaml\n",
+            "app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+        },
+    )
+    commit(box)
+
+
+@pytest.mark.parametrize(
+    "base", ["HEAD:../../etc", "@{-1}", "HEAD@{99}", "HEAD:app", "--output=x", "HEAD^{tree}"]
+)
+def test_diff_refuses_a_name_that_is_no_commit(tmp_path: Path, base: str) -> None:
+    box = sandbox(tmp_path)
+    small_repo(box)
+    before = git_state(box)
+    proc = run_checked(box, "diff", f"--base={base}", codes=(2,))
+    assert "is not a commit" in proc.stderr
+    assert git_state(box) == before
+
+
+def crafted_commit(box: Sandbox, kind: str) -> str:
+    """A commit whose tree git would never check out, written with hash-object."""
+
+    def obj(kind_: str, data: bytes) -> str:
+        done = subprocess.run(
+            [REAL_GIT, "hash-object", "-t", kind_, "--literally", "-w", "--stdin"],
+            cwd=box.repo,
+            input=data,
+            capture_output=True,
+            check=True,
+        )
+        return done.stdout.decode().strip()
+
+    def tree(*entries: tuple[str, str, str]) -> str:
+        data = b"".join(
+            f"{mode} {name}".encode() + b"\0" + bytes.fromhex(sha) for mode, name, sha in entries
+        )
+        return obj("tree", data)
+
+    cm = obj("blob", f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {CANARY[:6]}\n".encode())
+    kust = obj("blob", b"resources:\n  - cm.yaml\n")
+    app = tree(("100644", "cm.yaml", cm), ("100644", "kustomization.yaml", kust))
+    top = {
+        "dotdot": lambda: tree(
+            ("40000", "..", tree(("100644", "cm.yaml", cm))), ("40000", "app", app)
+        ),
+        "dotgit": lambda: tree(
+            ("40000", ".git", tree(("100755", "post-checkout", cm))), ("40000", "app", app)
+        ),
+        "duplicate": lambda: tree(("40000", "app", app), ("40000", "app", app)),
+        "file-and-folder": lambda: tree(("100644", "app", cm), ("40000", "app", app)),
+    }[kind]()
+    parent = box.git("rev-parse", "HEAD").strip()
+    return box.git("commit-tree", top, "-p", parent, "-m", "crafted").strip()
+
+
+@pytest.mark.parametrize("kind", ["dotdot", "dotgit", "duplicate", "file-and-folder"])
+def test_diff_refuses_a_tree_git_would_not_check_out(tmp_path: Path, kind: str) -> None:
+    box = sandbox(tmp_path)
+    small_repo(box)
+    head = crafted_commit(box, kind)
+    before = git_state(box)
+    proc = run_checked(box, "diff", "--base", "HEAD", "--head", head, codes=(2,))
+    assert "refusing to read it" in proc.stderr
+    assert git_state(box) == before
+
+
+def test_init_refuses_a_git_file_that_is_no_repository(tmp_path: Path) -> None:
+    box = sandbox(tmp_path)
+    (box.outside / "not-a-repo").mkdir()
+    (box.repo / ".git").write_text(f"gitdir: {box.outside / 'not-a-repo'}\n")
+    before = tree(box.repo)
+    proc = run_checked(box, "init", ".", "--controller", "argocd", codes=(2,))
+    assert "not a git repository" in proc.stderr
+    assert tree(box.repo) == before
+
+
+@pytest.mark.parametrize(
+    ("index", "words"),
+    [
+        ("not json", "is not JSON"),
+        ("[1, 2]", "JSON array"),
+        ('{"example.com/v1/Widget": 3}', "JSON number"),
+        ('{"example.com/v1/Widget": {"path": "w.json"}}', "JSON object"),
+        ('{"example.com/v1/Widget": "../../outside/canary.yaml"}', "outside its folder"),
+        ('{"example.com/v1/Widget": "broken.json"}', "cannot be read"),
+    ],
+)
+def test_lint_refuses_a_broken_crds_index(tmp_path: Path, index: str, words: str) -> None:
+    box = sandbox(tmp_path)
+    write(
+        box.repo,
+        {
+            "gitops-ml.yaml": "crds:\n  - crds\n",
+            "crds/index.json": index,
+            "crds/broken.json": '{"type": "object"',
+            "app/kustomization.yaml": "resources:\n  - w.yaml\n",
+            "app/w.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+        },
+    )
+    before = tree(box.repo)
+    proc = run_checked(box, "lint", ".", codes=(2,))
+    assert words in proc.stderr
+    assert tree(box.repo) == before
+
+
+def test_schemas_import_refuses_a_schema_nested_too_deeply(tmp_path: Path) -> None:
+    box = sandbox(tmp_path)
+    n = 10_000
+    deep = "{type: object, properties: {a: " * n + "{type: string}" + "}}" * n
+    self_ref = (
+        "\n    schema:\n      openAPIV3Schema: &s\n        type: object\n"
+        "        properties:\n          a: *s\n"
+    )
+    head = CRD.format(group="example.com", kind="Widget", version="v1").split("\n      schema:")[0]
+    write(
+        box.repo,
+        {
+            "deep.yaml": head + "\n      schema:\n        openAPIV3Schema: " + deep + "\n",
+            "self.yaml": head + self_ref.replace("\n    ", "\n      "),
+        },
+    )
+    for name in ("deep.yaml", "self.yaml"):
+        before = tree(box.repo)
+        proc = run_checked(box, "schemas", "import", name, "--out", "out", codes=(2,))
+        assert re.search(r"deep|alias", proc.stderr), proc.stderr
+        assert tree(box.repo) == before

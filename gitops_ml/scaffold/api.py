@@ -183,6 +183,7 @@ def init_repo(
         )
     present = set(existing(directory, plan)) if directory.exists() else set()
     todo = plan.without(present)
+    gitops.check_git_marker(directory)
     for rel in todo.paths:  # a link leading out is refused before `git init`, too
         target(directory, rel)
     _refuse_errors(lint_plan(None, plan))
