@@ -113,6 +113,11 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def get_path(data: Any, path: JsonPath) -> Any:
+    """The value at a JSON path of ``data``, or None."""
+    return _get(data, path)
+
+
 def _get(data: Any, path: JsonPath) -> Any:
     for part in path:
         if isinstance(part, str) and isinstance(data, dict):

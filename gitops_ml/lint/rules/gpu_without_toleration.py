@@ -7,8 +7,10 @@ taint (a toleration for `taintKey`, or one with `operator: Exists` and no key)
 or selects GPU nodes (a `nodeSelector` key, or a key of a required node
 affinity term, listed in `nodeLabels`). Covers workloads, Kubeflow training
 replicas, TrainingRuntimes, KServe InferenceService components,
-ServingRuntimes and LLMInferenceService pods, JobSet replicated jobs,
-LeaderWorkerSet templates and KubeRay head and worker groups. TrainJobs are not checked: their pod is the runtime's.
+ServingRuntimes and LLMInferenceService pods (with the pod templates of the
+LLMInferenceServiceConfig objects its `baseRefs` name, which KServe merges in;
+a service whose base config is not in the render is not judged), JobSet
+replicated jobs, LeaderWorkerSet templates and KubeRay head and worker groups. TrainJobs are not checked: their pod is the runtime's.
 
 ## Why is this bad?
 GPU node pools are tainted so that CPU pods stay off them. A pod that asks for
@@ -95,13 +97,47 @@ def selects_gpu_nodes(pod: dict[str, Any], labels: set[str]) -> bool:
     return False
 
 
+def _base_configs(ctx: LintContext, obj: RenderedObject) -> list[dict[str, Any]] | None:
+    """The LLMInferenceServiceConfig objects an LLMInferenceService builds on (``baseRefs``).
+
+    KServe merges them into the service, so their pod templates may carry the
+    toleration; None when one of them is not in the render (it cannot be judged).
+    """
+    names = [
+        str(workloads.as_dict(ref).get("name"))
+        for ref in workloads.as_list(obj.spec.get("baseRefs"))
+    ]
+    if not names:
+        return []
+    configs = {
+        (o.key.namespace, o.key.name): o.data
+        for o in ctx.objects()
+        if o.kind == "LLMInferenceServiceConfig"
+    }
+    found = []
+    for name in names:
+        match = configs.get((obj.key.namespace, name)) or next(
+            (data for (_, n), data in configs.items() if n == name), None
+        )
+        if match is None:
+            return None
+        found.append(match)
+    return found
+
+
 def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> Iterator[Violation]:
     taint_key: str = options["taintKey"]
     labels = set(options["nodeLabels"])
+    bases = _base_configs(ctx, obj) if obj.kind in workloads.LLM_KINDS else []
+    if bases is None:
+        return
     for pod in workloads.pod_specs(obj.data):
         if not workloads.pod_requests_gpu(obj.data, pod):
             continue
-        if tolerates(pod.spec, taint_key) or selects_gpu_nodes(pod.spec, labels):
+        merged = [pod.spec] + [
+            workloads.as_dict(workloads.get_path(base, pod.path)) for base in bases
+        ]
+        if any(tolerates(s, taint_key) or selects_gpu_nodes(s, labels) for s in merged):
             continue
         yield Violation(
             message=f"{pod.role} pod requests a GPU but has no toleration for {taint_key} "
