@@ -17,7 +17,9 @@ the API server does when the object is created:
 * a rule that fails with an error (a missing key without a `has()` guard)
   is a rejection, as in the API server.
 
-Not judged: transition rules (any rule that uses `oldSelf`) compare with
+Not judged: an object that patches one the cluster has (metadata only, or
+applied server-side by Argo CD: the rules see the merged object), and
+transition rules (any rule that uses `oldSelf`) compare with
 the object already in the cluster; they are counted in the summary
 (`celTransitionRulesSkipped`). A rule gitops-ml cannot compile (a library
 it lacks: `format`, `semver`, two-variable comprehensions), or that needs
@@ -66,6 +68,7 @@ from typing import Any
 
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import Rule, Scope, Violation
+from gitops_ml.lint.rules.schema_invalid import is_partial
 from gitops_ml.model import Severity
 
 
@@ -84,8 +87,8 @@ def check(ctx: LintContext, _subject: Any, options: Mapping[str, Any]) -> Iterat
         if "__document__" in obj.data or not ctx.config.rule(RULE.id, obj.environment).enabled:
             continue
         tree = ctx.schemas.cel_rules(obj.key.api_version, obj.kind)
-        if tree is None:
-            continue
+        if tree is None or is_partial(obj):
+            continue  # a patch of an object in the cluster: the rules see the merged object
         outcome = crdrules.check_object(tree, obj.data)
         for failure in outcome.failures:
             reason = f" ({failure.reason})" if failure.reason else ""
