@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -86,6 +87,7 @@ class Kustomization:
     error: YamlError | None = None
     tab_lines: tuple[int, ...] = ()
     references: list[Reference] = field(default_factory=list)
+    plugins: list[Plugin] | None = None  # what it asks kustomize to run; see plugins_of
 
     @property
     def is_component(self) -> bool:
@@ -157,10 +159,17 @@ class Repository:
         self.has_symlinks = False  # seen while scanning; a repo without any skips realpath
         self.kustomizations: dict[Path, Kustomization] = {}
         self.yaml_files: list[Path] = []
+        # every folder but hidden ones, in walk order (what Argo CD's git generator lists)
+        self.directories: list[str] = []
+        self._walked: set[str] = set()
+        self._listed: set[str] = set()
+        self._kustomization_dirs: set[str] = set()
         self.truncated = False
         self._scan()
         for k in self.kustomizations.values():
             k.references = list(self._references(k))
+        for k in self.kustomizations.values():
+            plugins_of(k)  # reads generator files now, in discovery, not in a rule
         if cache is not None:
             cache.save()
 
@@ -174,20 +183,45 @@ class Repository:
         )
 
     def _scan(self) -> None:
+        """One walk: kustomizations, YAML files, and every folder (also the ignored ones).
+
+        Folders are what Argo CD's directory generator matches against, so an
+        ignored folder is still walked for its subfolders, but its files are not read.
+        """
         count = 0
+        ignored_dirs: set[str] = set()
         for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
             directory = Path(dirpath)
             rel_dir = rel(self.root, directory)
-            if not self.has_symlinks:
-                self.has_symlinks = any(os.path.islink(os.path.join(dirpath, d)) for d in dirnames)
-            dirnames[:] = sorted(
-                d
-                for d in dirnames
-                if d not in SKIP_DIRS
-                and not (d.startswith(".") and d not in (".github",))
-                and not self.ignored(rel(self.root, directory / d))
+            self._walked.add(rel_dir)
+            self._listed.update(
+                posixpath.join(rel_dir, d) if rel_dir != "." else d for d in dirnames
             )
-            if self.ignored(rel_dir) and rel_dir != ".":
+            if rel_dir != "." and not any(p.startswith(".") for p in rel_dir.split("/")):
+                self.directories.append(rel_dir)
+                if len(self.directories) > MAX_ENTRIES:
+                    raise UserError(
+                        f"the repository holds more than {MAX_ENTRIES} folders; list the "
+                        "folders that are not manifests under ignore: in gitops-ml.yaml"
+                    )
+            if (
+                any(n in KUSTOMIZATION_NAMES for n in filenames)
+                and find_kustomization_file(directory) is not None
+            ):
+                self._kustomization_dirs.add(rel_dir)
+            skipped = rel_dir in ignored_dirs
+            if not self.has_symlinks and not skipped:
+                self.has_symlinks = any(os.path.islink(os.path.join(dirpath, d)) for d in dirnames)
+            kept = []
+            for d in sorted(dirnames):
+                if d in SKIP_DIRS or (d.startswith(".") and d not in (".github",)):
+                    continue
+                child = rel(self.root, directory / d)
+                if skipped or self.ignored(child):
+                    ignored_dirs.add(child)
+                kept.append(d)
+            dirnames[:] = kept
+            if skipped or (self.ignored(rel_dir) and rel_dir != "."):
                 continue
             for name in sorted(filenames):
                 count += 1
@@ -208,6 +242,21 @@ class Repository:
                         self.kustomizations[directory] = self._load(directory, path)
                 elif name.endswith(YAML_SUFFIXES):
                     self.yaml_files.append(path)
+
+    def is_dir(self, rel_dir: str) -> bool:
+        """Whether the repository has this folder (a symlink to one counts), from the walk."""
+        if rel_dir in self._walked:
+            return True
+        parent = posixpath.dirname(rel_dir) or "."
+        if parent in self._walked:
+            return rel_dir in self._listed and (self.root / rel_dir).is_dir()
+        return (self.root / rel_dir).is_dir()  # below a folder the walk skips (.git, links)
+
+    def has_kustomization(self, rel_dir: str) -> bool:
+        """Whether the folder holds a kustomization file, from the walk where it went."""
+        if rel_dir in self._walked:
+            return rel_dir in self._kustomization_dirs
+        return find_kustomization_file(self.root / rel_dir) is not None
 
     def _load(self, directory: Path, path: Path) -> Kustomization:
         k = Kustomization(
@@ -463,14 +512,21 @@ class Repository:
                     files.add(ref.target)
         return frozenset(files)
 
-    def leaves_affected_by(self, paths: Iterable[Path]) -> tuple[Kustomization, ...]:
-        """Leaves whose build reads one of ``paths`` (files, or anything under a folder)."""
+    def leaves_affected_by(
+        self, paths: Iterable[Path], extra_inputs: Mapping[Path, Iterable[Path]] | None = None
+    ) -> tuple[Kustomization, ...]:
+        """Leaves whose build reads one of ``paths`` (files, or anything under a folder).
+
+        ``extra_inputs`` maps a leaf's folder to more files that count as its
+        inputs (the Airflow DAGs that launch it and their committed manifests).
+        """
+        extra = extra_inputs or {}
         wanted = [p.resolve() for p in paths]
         files = [p for p in wanted if not p.is_dir()]
         dirs = [p for p in wanted if p.is_dir()]
         out = []
         for leaf in self.leaves:
-            leaf_files = self.files_of(leaf)
+            leaf_files = self.files_of(leaf) | frozenset(extra.get(leaf.dir, ()))
             if any(f in leaf_files for f in files) or any(
                 _under(f, d) for d in dirs for f in leaf_files
             ):
@@ -563,7 +619,17 @@ class Plugin:
 
 
 def plugins_of(k: Kustomization) -> list[Plugin]:
-    """Helm charts and generator/transformer functions of ``k``, read and never run."""
+    """Helm charts and generator/transformer functions of ``k``, read and never run.
+
+    Discovery reads them once per kustomization (the files its generators,
+    transformers and validators name); the guard and the rules get that list.
+    """
+    if k.plugins is None:
+        k.plugins = _find_plugins(k)
+    return k.plugins
+
+
+def _find_plugins(k: Kustomization) -> list[Plugin]:
     data = k.data if isinstance(k.data, dict) else {}
     out: list[Plugin] = []
     for fld in ("helmCharts", "helmChartInflationGenerator"):

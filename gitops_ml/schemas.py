@@ -249,6 +249,10 @@ class SchemaRegistry:
             self._validators[key] = validator
         return validator
 
+    def kustomization_validator(self) -> Any:
+        """kustomize's schema of a kustomization file (``schemas/kustomization.schema.json``)."""
+        return _kustomization_validator()
+
     def validate(self, obj: dict[str, Any]) -> list[SchemaError] | None:
         """Errors of ``obj``; None when no schema knows its kind."""
         api_version = str(obj.get("apiVersion") or "")
@@ -337,6 +341,14 @@ def read_index(directory: Path) -> dict[str, Path]:
             )
         out[key] = target
     return out
+
+
+@cache
+def _kustomization_validator() -> Any:
+    import jsonschema_rs
+
+    schema = json.loads(resources.schema_text("kustomization.schema.json"))
+    return jsonschema_rs.validator_for(schema, validate_formats=False)
 
 
 def schema_errors(validator: Any, instance: Any) -> list[SchemaError]:

@@ -388,3 +388,105 @@ def test_an_index_entry_inside_its_folder_is_used(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stdout + proc.stderr
     rules = {f["rule"] for f in json.loads(proc.stdout)["findings"]}
     assert "schema-invalid" in rules
+
+
+# -- rules get their inputs from the engine ---------------------------------------------
+
+READS = frozenset(
+    {
+        "open",
+        "read_text",
+        "read_bytes",
+        "iterdir",
+        "glob",
+        "rglob",
+        "walk",
+        "listdir",
+        "scandir",
+        "read_dag",
+        "read_dags",
+        "dag_paths",
+        "load_manifest",
+        "load_config",
+        "schema_text",
+    }
+)
+
+
+def _reads(text: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in READS:
+                found.append(f"{name}() at line {node.lineno}")
+    return found
+
+
+def test_no_rule_opens_a_file() -> None:
+    modules = [*(PACKAGE / "lint" / "rules").glob("*.py"), PACKAGE / "lint" / "controllers.py"]
+    offenders = {path.name: reads for path in modules if (reads := _reads(path.read_text("utf-8")))}
+    assert offenders == {}
+
+
+def test_the_read_check_sees_reads() -> None:
+    text = "def check(ctx):\n    open('x')\n    ctx.root.joinpath('a').read_text()\n"
+    assert _reads(text) == ["open() at line 2", "read_text() at line 3"]
+
+
+JOB = (
+    "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: m1-train\nspec:\n  template:\n"
+    "    spec:\n      restartPolicy: Never\n      containers:\n      - name: train\n"
+    "        image: repo/train:{tag}\n"
+)
+
+
+def _dag_repo(tmp_path: Path) -> Path:
+    return _repo(
+        tmp_path,
+        "job.yaml",
+        {
+            "models/m1/overlays/dev/job.yaml": JOB.format(tag="1.0.0"),
+            "dags/manifests/m1_dev_train.yaml": JOB.format(tag="0.9.0"),
+        },
+    )
+
+
+def test_a_pre_commit_run_on_a_dag_renders_the_overlay_it_launches(tmp_path: Path) -> None:
+    from gitops_ml.lint.engine import LintOptions, run_lint
+
+    repo = _dag_repo(tmp_path)
+    for changed in ("dags/m1_dev_retrain.py", "dags/manifests/m1_dev_train.yaml"):
+        result = run_lint(LintOptions(paths=(repo / changed,), root=repo, cache=False))
+        assert result.overlays == 1, changed
+        drift = [f for f in result.findings if f.rule == "airflow-drift"]
+        assert [f.file for f in drift] == ["dags/manifests/m1_dev_train.yaml"], changed
+    other = run_lint(
+        LintOptions(paths=(repo / "gitops-ml.yaml",), root=repo, cache=False, rules=())
+    )
+    assert other.overlays == 0
+
+
+def test_the_render_cache_key_of_an_overlay_includes_the_dags_that_launch_it(
+    tmp_path: Path,
+) -> None:
+    from gitops_ml import build
+    from gitops_ml.lint.engine import LintOptions, _dag_inputs, run_lint
+
+    repo = _dag_repo(tmp_path)
+    result = run_lint(LintOptions(paths=(repo,), root=repo, cache=False, rules=()))
+    assert result.context is not None
+    ctx = result.context
+    leaf = ctx.repo.kustomizations[repo / "models/m1/overlays/dev"]
+    inputs = _dag_inputs(ctx)
+    assert inputs[leaf.dir] == {
+        repo / "dags/m1_dev_retrain.py",
+        repo / "dags/manifests/m1_dev_train.yaml",
+    }
+    before = build._InputHasher(ctx.repo, "engine", inputs).key(leaf)
+    dag = repo / "dags" / "m1_dev_retrain.py"
+    dag.write_text(dag.read_text("utf-8") + "# retrain weekly\n", "utf-8")
+    after = build._InputHasher(ctx.repo, "engine", inputs).key(leaf)
+    assert before is not None and after is not None and before != after
+    assert build._InputHasher(ctx.repo, "engine", {}).key(leaf) not in (before, after)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitops_ml.build import RenderedObject as RenderedObject
 from gitops_ml.build import RenderedOverlay as RenderedOverlay
@@ -18,6 +18,10 @@ from gitops_ml.errors import YamlError
 from gitops_ml.model import ObjectKey
 from gitops_ml.repo import Kustomization, Repository
 from gitops_ml.schemas import SchemaRegistry
+
+if TYPE_CHECKING:
+    from gitops_ml.airflow import DagFile
+    from gitops_ml.lint.controllers import Controllers
 
 
 @dataclass
@@ -44,6 +48,11 @@ class LintContext:
     overlays: list[RenderedOverlay] = field(default_factory=list)
     manifests: list[RenderedObject] = field(default_factory=list)
     full_run: bool = True  # False for a run limited to some files (pre-commit)
+    # inputs the engine collects once and rules read (no rule opens a file)
+    dags: tuple[DagFile, ...] = ()  # the Python files under the Airflow DAGs folder
+    # a generated DAG's committed manifest (repo-relative) -> (object, why it cannot be read)
+    dag_manifests: dict[str, tuple[dict[str, Any] | None, str | None]] = field(default_factory=dict)
+    controllers: Controllers | None = None  # what Argo CD and Flux objects deploy
 
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
     # overlay path -> {object key: repo-relative origin}; filled on demand by the engine

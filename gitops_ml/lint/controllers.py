@@ -1,7 +1,9 @@
 """What the GitOps controllers in a repository deploy: Argo CD and Flux paths.
 
 Shared by the ``controller-*`` rules. Controller objects are the rendered
-objects of the run (``clusters/<env>`` overlays and plain manifests):
+objects of the run (``clusters/<env>`` overlays and plain manifests); the
+engine collects what they deploy once per run (``LintContext.controllers``),
+and folders come from the repository's one walk (``Repository.directories``):
 
 * Argo CD ``Application``: ``spec.source.path`` and ``spec.sources[].path``;
 * Argo CD ``ApplicationSet``: git directory generators (also inside matrix
@@ -21,19 +23,15 @@ counts as this repository's when one of its paths exists here.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import product
-from pathlib import Path
 from typing import Any
 
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import JsonPath
-from gitops_ml.repo import SKIP_DIRS, find_kustomization_file
 
 ARGO_GROUP = "argoproj.io"
 FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io"
@@ -120,28 +118,17 @@ def normalize_url(url: str) -> str:
     return text.removesuffix("/").removesuffix(".git")
 
 
-@cache
-def _repo_dirs_cached(root: Path) -> tuple[str, ...]:
-    out: list[str] = []
-    for dirpath, dirnames, _files in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
-        rel_dir = Path(dirpath).relative_to(root).as_posix()
-        if rel_dir != ".":
-            out.append(rel_dir)
-    return tuple(out)
-
-
-def repo_dirs(ctx: LintContext) -> tuple[str, ...]:
+def repo_dirs(ctx: LintContext) -> list[str]:
     """Every folder of the repository, as Argo CD's directory generator sees them."""
-    return _repo_dirs_cached(ctx.root)
+    return ctx.repo.directories
 
 
 def is_dir(ctx: LintContext, rel_dir: str) -> bool:
-    return rel_dir == "." or (ctx.root / rel_dir).is_dir()
+    return rel_dir == "." or ctx.repo.is_dir(rel_dir)
 
 
 def has_kustomization(ctx: LintContext, rel_dir: str) -> bool:
-    return find_kustomization_file(ctx.root / rel_dir) is not None
+    return ctx.repo.has_kustomization(rel_dir)
 
 
 def _group(obj: RenderedObject) -> str:
@@ -424,6 +411,13 @@ def _ours(url: str | None, own: set[str]) -> bool:
 
 
 def controllers(ctx: LintContext) -> Controllers:
+    """What the controller objects of this run deploy: collected once by the engine."""
+    if ctx.controllers is None:
+        ctx.controllers = collect(ctx)
+    return ctx.controllers
+
+
+def collect(ctx: LintContext) -> Controllers:
     """What the controller objects of this run deploy from this repository."""
     targets: list[Target] = []
     globs: list[DirectoryGlob] = []
@@ -443,7 +437,3 @@ def controllers(ctx: LintContext) -> Controllers:
         targets=[t for t in targets if _ours(t.repo_url, own)],
         globs=[g for g in globs if _ours(g.repo_url, own)],
     )
-
-
-def has_controller_objects(ctx: LintContext) -> bool:
-    return bool(controller_objects(ctx))

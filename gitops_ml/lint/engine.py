@@ -10,18 +10,19 @@ problems (a missing path, an invalid config) raise ``UserError``.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from gitops_ml import yamlio
+from gitops_ml import airflow, yamlio
 from gitops_ml.build import Build, BuildOptions, repository
 from gitops_ml.config import Config, load_config
 from gitops_ml.errors import UserError, YamlError
-from gitops_ml.lint import build_errors
+from gitops_ml.lint import build_errors, controllers
 from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay, SourceFile
 from gitops_ml.lint.locate import Locator
 from gitops_ml.lint.rule import Rule, Scope, Violation
@@ -156,7 +157,9 @@ def run_lint(options: LintOptions) -> LintResult:
     ctx = LintContext(root=root, config=config, repo=repo, schemas=schemas, full_run=full_run)
     rules = _all_rules(options)
 
-    leaves = repo.leaves if full_run else repo.leaves_affected_by(paths)
+    _collect_dags(ctx)
+    dag_inputs = _dag_inputs(ctx)
+    leaves = repo.leaves if full_run else repo.leaves_affected_by(paths, dag_inputs)
     if options.render_only:
         wanted = tuple(p.resolve() for p in options.render_only)
         leaves = tuple(k for k in leaves if any(k.dir == w or _under(k.dir, w) for w in wanted))
@@ -164,9 +167,10 @@ def run_lint(options: LintOptions) -> LintResult:
         leaves = tuple(k for k in leaves if locate(k.rel_dir).name in options.environments)
     _load_sources(ctx, repo, leaves, paths, full_run)
     with Build(repo, options.build_options(), config.is_environment) as build:
-        _render(ctx, build, leaves, prune=full_run and not options.render_only)
+        _render(ctx, build, leaves, dag_inputs, prune=full_run and not options.render_only)
         ctx.trace = build.trace
         _load_manifests(ctx, paths, options.environments)
+        ctx.controllers = controllers.collect(ctx)
         kept, suppressed = _findings(ctx, rules)
     ctx.trace = None
     if options.environments:
@@ -313,11 +317,52 @@ def _under(path: Path, folder: Path) -> bool:
     return path != folder
 
 
+# -- Airflow DAGs ------------------------------------------------------------------
+
+
+def _collect_dags(ctx: LintContext) -> None:
+    """The DAG files and the manifests generated DAGs launch, read once for every rule."""
+    ctx.dags = tuple(airflow.read_dags(ctx.root, ctx.config))
+    for dag in ctx.dags:
+        manifest = dag.manifest_rel() if dag.generated else None
+        if manifest is not None and manifest not in ctx.dag_manifests:
+            ctx.dag_manifests[manifest] = airflow.load_manifest(ctx.root, manifest)
+
+
+def _dag_inputs(ctx: LintContext) -> dict[Path, set[Path]]:
+    """Leaf folder -> the DAG files that launch it and their manifests.
+
+    They are inputs of what lint checks for that overlay (airflow-drift compares
+    them with its build): a pre-commit run on a DAG renders the overlay it
+    names, and the overlay's render cache entry depends on them.
+    """
+    out: dict[Path, set[Path]] = {}
+    for dag in ctx.dags:
+        overlay = dag.value_of("overlay") if dag.generated else None
+        if overlay is None:
+            continue
+        directory = Path(os.path.normpath(ctx.root / overlay))
+        if directory not in ctx.repo.kustomizations:
+            continue
+        files = out.setdefault(directory, set())
+        files.add(ctx.root / dag.rel)
+        manifest = dag.manifest_rel()
+        if manifest is not None:
+            files.add(ctx.root / manifest)
+    return out
+
+
 # -- rendering ---------------------------------------------------------------------
 
 
-def _render(ctx: LintContext, build: Build, leaves: tuple[Kustomization, ...], prune: bool) -> None:
-    ctx.overlays = build.overlays(leaves, prune=prune)
+def _render(
+    ctx: LintContext,
+    build: Build,
+    leaves: tuple[Kustomization, ...],
+    extra_inputs: Mapping[Path, Iterable[Path]],
+    prune: bool,
+) -> None:
+    ctx.overlays = build.overlays(leaves, extra_inputs, prune=prune)
     for overlay in ctx.overlays:
         if overlay.skipped is not None or overlay.error is not None:
             # what was not built (or failed) still gets yaml-syntax on its own files

@@ -45,7 +45,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gitops_ml.airflow import MARKER_KEYS, TRAINING_KINDS, DagFile, load_manifest, read_dags
+from gitops_ml.airflow import MARKER_KEYS, TRAINING_KINDS, DagFile
 from gitops_ml.airflow import training_object as find_training_object
 from gitops_ml.lint.build_errors import explain
 from gitops_ml.lint.context import LintContext
@@ -77,7 +77,7 @@ def _check_dag(ctx: LintContext, dag: DagFile) -> Iterator[Violation]:
             dag, "manifest", f"names manifest {dag.value_of('manifest')!r} outside the repository"
         )
         return
-    _, problem = load_manifest(ctx.root, manifest)
+    _, problem = ctx.dag_manifests.get(manifest, (None, None))
     if problem is not None:
         yield _at(dag, "manifest", f"reads {problem}; run `gitops-ml airflow sync`")
 
@@ -121,7 +121,7 @@ def _check_overlay(
 def check(
     ctx: LintContext, subject: LintContext, options: Mapping[str, Any]
 ) -> Iterator[Violation]:
-    for dag in read_dags(ctx.root, ctx.config):
+    for dag in ctx.dags:
         if dag.generated:
             yield from _check_dag(ctx, dag)
 

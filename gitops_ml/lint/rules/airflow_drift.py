@@ -56,8 +56,6 @@ from gitops_ml.airflow import (
     first_difference,
     image_repository,
     images_of,
-    load_manifest,
-    read_dags,
     training_object,
 )
 from gitops_ml.errors import YamlError
@@ -103,7 +101,7 @@ def _committed(ctx: LintContext, dag: DagFile) -> Iterator[Violation]:
     if manifest is None or rendered is None or rendered.error or rendered.skipped:
         return  # airflow-dag-missing-manifest reports these
     current = training_object((o.data for o in rendered.objects), dag.value_of("model"))
-    committed, problem = load_manifest(ctx.root, manifest)
+    committed, problem = ctx.dag_manifests.get(manifest, (None, None))
     if current is None or committed is None or problem is not None:
         return
     path = first_difference(comparable(committed), comparable(current))
@@ -161,7 +159,7 @@ def check(
     ctx: LintContext, subject: LintContext, options: Mapping[str, Any]
 ) -> Iterator[Violation]:
     trainings = _trainings(ctx)
-    for dag in read_dags(ctx.root, ctx.config):
+    for dag in ctx.dags:
         if dag.generated:
             yield from _committed(ctx, dag)
         for item in dag.embedded:

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gitops_ml.airflow import read_dags, schedule_problem
+from gitops_ml.airflow import schedule_problem
 from gitops_ml.lint.context import LintContext
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
@@ -42,7 +42,7 @@ from gitops_ml.model import Severity
 def check(
     ctx: LintContext, subject: LintContext, options: Mapping[str, Any]
 ) -> Iterator[Violation]:
-    for dag in read_dags(ctx.root, ctx.config):
+    for dag in ctx.dags:
         for schedule in dag.schedules:
             problem = schedule_problem(schedule.value)
             if problem is not None:

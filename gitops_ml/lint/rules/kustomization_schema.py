@@ -36,22 +36,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from functools import cache
 from typing import Any
 
-from gitops_ml import resources
 from gitops_ml.lint.context import LintContext, SourceFile
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
 from gitops_ml.schemas import schema_errors
-
-
-@cache
-def _validator() -> Any:
-    import jsonschema_rs
-
-    schema = json.loads(resources.schema_text("kustomization.schema.json"))
-    return jsonschema_rs.validator_for(schema, validate_formats=False)
 
 
 def _null_field(data: Any, path: tuple[str | int, ...]) -> bool:
@@ -91,7 +81,7 @@ def check(ctx: LintContext, source: SourceFile, options: Mapping[str, Any]) -> I
     plain = json.loads(json.dumps(k.data, default=str))
     for name in _KUSTOMIZE_ONLY:
         plain.pop(name, None)
-    for error in schema_errors(_validator(), plain):
+    for error in schema_errors(ctx.schemas.kustomization_validator(), plain):
         if not error.unknown and _null_field(plain, error.path):
             continue
         where = ".".join(str(p) for p in error.path) or "the top level"
