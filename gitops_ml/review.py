@@ -23,6 +23,7 @@ from typing import Any
 from gitops_ml import airflow, build, gitops, yamlio
 from gitops_ml.build import RenderedOverlay
 from gitops_ml.config import load_config
+from gitops_ml.lint.build_errors import summary
 from gitops_ml.lint.engine import (
     LintOptions,
     LintResult,
@@ -294,7 +295,9 @@ def _compare(
         )
         for side_name, overlay in (("base", before), ("head", after)):
             if overlay is not None and (overlay.error or overlay.skipped):
-                message = overlay.error or overlay.skipped or ""
+                # kustomize's root cause in one line; `gitops-ml lint -v` has the rest
+                message = summary(overlay.error, overlay.path) if overlay.error else ""
+                message = message or overlay.skipped or ""
                 problems.append(BuildProblem(env, path, side_name, message))
         old, new = _objects(before), _objects(after)
         touched = False
