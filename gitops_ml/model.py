@@ -118,7 +118,8 @@ def _place(f: Finding) -> tuple[Any, ...]:
 def merge_environments(findings: Iterable[Finding], order: Sequence[str] = ()) -> list[Finding]:
     """One finding per place: the same finding at the same line in several environments
     (a base their overlays share) becomes one, listing them in ``order``, the first
-    environment's object and overlay kept. A finding with no environment stays as it is.
+    environment's object and overlay kept. Findings of variant overlays (no environment)
+    at one place become the first of them; one of no overlay stays as it is.
     """
     rank = {name: i for i, name in enumerate(order)}
 
@@ -128,10 +129,11 @@ def merge_environments(findings: Iterable[Finding], order: Sequence[str] = ()) -
     groups: dict[tuple[Any, ...], list[Finding]] = {}
     out: list[Finding | tuple[Any, ...]] = []
     for f in findings:
-        if f.environment is None:
+        if f.environment is None and f.overlay is None:
             out.append(f)
             continue
-        place = _place(f)
+        # variant overlays (no environment) that share a base give it once too
+        place = (f.environment is None, *_place(f))
         if place not in groups:
             groups[place] = []
             out.append(place)
@@ -143,5 +145,8 @@ def merge_environments(findings: Iterable[Finding], order: Sequence[str] = ()) -
             continue
         group = sorted(groups[item], key=lambda f: key(f.environment or ""))
         envs = sorted({e for f in group for e in f.envs}, key=key)
+        if not envs:
+            merged.append(group[0])
+            continue
         merged.append(replace(group[0], environment=envs[0], environments=tuple(envs)))
     return merged

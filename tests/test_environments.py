@@ -45,3 +45,20 @@ def test_environment_names_option_adds_words(tmp_path: Path) -> None:
     orphans = {f.file for f in result.findings if f.rule == "controller-orphan-overlay"}
     assert orphans == {"operator/overlays/stable/kustomization.yaml"}
     assert "stable" in result.environments and "preview" not in result.environments
+
+
+def test_a_base_shared_by_variants_gives_its_finding_once(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(VARIANTS, repo)
+    for k in (repo / "operator/overlays").glob("*/kustomization.yaml"):
+        k.write_text(k.read_text().split("nameSuffix")[0])  # one object name in every variant
+    (repo / "operator/base/subscription.yaml").write_text(
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: install\nspec:\n"
+        "  backoffLimit: 1\n  template:\n    spec:\n      restartPolicy: Never\n"
+        "      containers:\n      - name: oc\n        image: quay.io/acme/cli:latest\n"
+    )
+    result = run_lint(LintOptions(paths=(repo,), root=repo))
+    found = [f for f in result.findings if f.rule == "image-tag-mutable"]
+    assert [(f.file, f.line, f.environment) for f in found] == [
+        ("operator/base/subscription.yaml", 12, None)
+    ]
