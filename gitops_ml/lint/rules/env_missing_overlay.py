@@ -4,13 +4,17 @@
 Finds the models of the repository (a folder with `base/` and/or
 `overlays/<env>/` kustomizations, such as `models/fraud`) and the
 environments they are expected in: those listed in `gitops-ml.yaml`, and
-those that the other models in the same folder have overlays for. A model
+those that the other models in the same folder have overlays for (when at
+least half of them have environment overlays: in a catalog of components,
+one with `overlays/prod` does not make it the others' convention). A model
 missing one of them is reported at one of its overlays' `kustomization.yaml`
 (or at its base when it has no overlay at all). Only declared environments
 and overlay names that look like environments (`dev`, `test`, `qa`,
 `staging`, `prod`, `production`, ..., plus the config's `environmentNames`)
 count, so variant overlays such as `overlays/istio` or an operator's
-`overlays/stable` channel are not mistaken for environments.
+`overlays/stable` channel are not mistaken for environments, and a folder
+whose overlays are all variants (an operator next to the models) is not
+expected to have environments at all.
 
 ## Why is this bad?
 A model that skips an environment either never gets tested before it
@@ -97,9 +101,14 @@ def check(
             continue
         parent = posixpath.dirname(directory)
         peers = [d for d in models if d != directory and posixpath.dirname(d) == parent]
-        expected = set().union(*(envs_of[p] for p in peers)) if peers else set()
-        if not envs_of[directory] and not expected:
-            continue  # no environment structure here: variants, or a lone base
+        env_peers = [p for p in peers if envs_of[p]]
+        # environments are the folder's convention only when most of its models have them,
+        # not in a catalog of components where one of many has overlays/prod
+        if len(env_peers) * 2 < len(peers):
+            env_peers = []
+        expected = set().union(*(envs_of[p] for p in env_peers))
+        if not envs_of[directory] and (model.overlays or not expected):
+            continue  # no environment structure here: only variants, or a lone base
         expected |= declared
         if not model.overlays and _shared_base(ctx, model):
             continue
