@@ -11,7 +11,8 @@ import re
 _PLACEHOLDER = re.compile(
     r"<[^<>]+>|\$\{[^}]+\}|\$\([^)]+\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*\}\}|x{3,}|\*{3,}|\.{3,}"
     r"|your[-_ ]?[\w-]*|[\w-]*[-_ ]here|change[-_ ]?(me|it)|replace[-_ ]?me|placeholder|todo|tbd"
-    r"|redacted|dummy|(fake|example|sample)[-_ ]?[\w-]*",
+    r"|redacted|dummy|(fake|example|sample)[-_ ]?[\w-]*"
+    r"|(update|replace|insert|enter|fill[-_ ]?in|put)[-_ ][\w-]+",
     re.IGNORECASE,
 )
 

@@ -51,14 +51,23 @@ from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
 
 
-def _text(field: str, value: Any) -> str:
-    text = str(value)
-    if field != "data":
-        return text
+def _decoded(text: str) -> str | None:
     try:
         return base64.b64decode(text, validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
-        return text
+        return None
+
+
+def _placeholder(field: str, value: Any) -> bool:
+    """A placeholder as written, or base64-encoded once more than ``data`` needs
+    (a ``secretGenerator`` literal ``token=Y2hhbmdlbWU=`` is ``changeme``)."""
+    text = str(value)
+    if field == "data":
+        text = _decoded(text) or text
+    if is_placeholder(text):
+        return True
+    again = _decoded(text) if len(text) >= 8 else None
+    return again is not None and again.isprintable() and is_placeholder(again)
 
 
 def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> Iterator[Violation]:
@@ -69,9 +78,7 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
         if not isinstance(values, dict):
             continue
         real = sorted(
-            str(k)
-            for k, v in values.items()
-            if v not in (None, "") and not is_placeholder(_text(field, v))
+            str(k) for k, v in values.items() if v not in (None, "") and not _placeholder(field, v)
         )
         if real:
             yield Violation(
