@@ -441,12 +441,6 @@ def images_of(node: Any) -> Iterator[str]:
             yield from images_of(item)
 
 
-def image_repository(image: str) -> str:
-    name = image.split("@", 1)[0]
-    head, _, last = name.rpartition("/")
-    return f"{head}/{last.split(':', 1)[0]}" if head else last.split(":", 1)[0]
-
-
 def manifest_text(obj: dict[str, Any], overlay: str) -> str:
     return (
         f"{MANIFEST_HEADER}{overlay}: the training run Airflow launches.\n"

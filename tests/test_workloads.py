@@ -130,3 +130,12 @@ def test_databases_stores_and_dashboards_do_not_serve_a_model() -> None:
     ]
     for container in others:
         assert workloads.model_server_evidence(_deployment(container)) is None, container
+
+
+def test_one_image_parser_keeps_the_name_as_written() -> None:
+    from gitops_ml import images
+
+    assert images.split("localhost:5000/a/b") == ("localhost:5000/a/b", None, None)
+    assert images.split("nginx:1.27@sha256:" + "1" * 64) == ("nginx", "1.27", "sha256:" + "1" * 64)
+    assert images.name_of("docker.io/library/nginx:1") == "docker.io/library/nginx"
+    assert images.parse_image("nginx").registry == "docker.io"

@@ -18,6 +18,7 @@ from typing import Any
 
 from gitops_ml import yamlio
 from gitops_ml.errors import YamlError
+from gitops_ml.images import name_of
 from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay, SourceFile
 from gitops_ml.lint.rule import JsonPath, Violation
 from gitops_ml.repo import rel
@@ -282,7 +283,7 @@ class Locator:
                 return None
         if not isinstance(value, str):
             return None
-        name = image_name(value)
+        name = name_of(value)
         for k in self._closure(obj):
             images = k.data.get("images") if isinstance(k.data, dict) else None
             if not isinstance(images, list):
@@ -350,11 +351,3 @@ def _last_line(node: Any) -> int:
         elif isinstance(value, str) and pos is not None:
             last = max(last, pos[0] + value.count("\n"))
     return last
-
-
-def image_name(image: str) -> str:
-    """The repository part of an image reference, without tag or digest."""
-    name = image.split("@", 1)[0]
-    slash = name.rfind("/")
-    colon = name.rfind(":")
-    return name[:colon] if colon > slash else name

@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
+from gitops_ml.images import ImageRef as ImageRef
+from gitops_ml.images import parse_image as parse_image
 from gitops_ml.lint.rule import JsonPath
 
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"})
@@ -269,34 +271,6 @@ def model_uris(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str, bool]]:
             if isinstance(value, str) and "://" in value:
                 storage = str(var.get("name")) == "STORAGE_URI"
                 yield (*c.path, "env", i, "value"), value, storage
-
-
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
-
-
-class ImageRef(NamedTuple):
-    registry: str
-    repository: str
-    tag: str | None
-    digest: str | None
-
-
-def parse_image(image: str) -> ImageRef:
-    """Split an image reference as the container runtime reads it."""
-    digest = None
-    name = image
-    if "@" in name:
-        name, _, digest = name.partition("@")
-    tag = None
-    last = name.rsplit("/", 1)[-1]
-    if ":" in last:
-        name, _, tag = name.rpartition(":")
-    first, sep, rest = name.partition("/")
-    if sep and ("." in first or ":" in first or first == "localhost"):
-        registry, repository = first, rest
-    else:
-        registry, repository = "docker.io", name
-    return ImageRef(registry, repository, tag, digest)
 
 
 def image_matches(image: str, patterns: tuple[str, ...] | list[str]) -> bool:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gitops_ml import images
 from gitops_ml.errors import UserError
 
 if TYPE_CHECKING:
@@ -88,13 +89,7 @@ def parse_image(value: str, option: str) -> Image:
         raise UserError(
             f"{option} {value!r} is not an image reference such as ghcr.io/acme/x:1.2.3"
         )
-    digest = None
-    if "@" in value:
-        value, digest = value.split("@", 1)
-    last = value.rsplit("/", 1)[-1]
-    tag = None
-    if ":" in last:
-        value, tag = value.rsplit(":", 1)
+    value, tag, digest = images.split(value)
     if digest is None and tag is None:
         raise UserError(
             f"{option} {value!r} needs a version tag or a digest, such as {value}:1.0.0"

@@ -46,7 +46,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gitops_ml import yamlio
+from gitops_ml import images, yamlio
 from gitops_ml.airflow import (
     TRAINING_KINDS,
     DagFile,
@@ -54,7 +54,6 @@ from gitops_ml.airflow import (
     comparable,
     dotted,
     first_difference,
-    image_repository,
     images_of,
     training_object,
 )
@@ -120,9 +119,9 @@ def _committed(ctx: LintContext, dag: DagFile) -> Iterator[Violation]:
 def _embedded(dag: DagFile, item: Embedded, trainings: list[_Training]) -> Violation | None:
     if item.what == "pod":
         assert item.image is not None
-        repo = image_repository(item.image)
+        repo = images.name_of(item.image)
         match = next(
-            (t for t in trainings if repo in {image_repository(i) for i in images_of(t.data)}), None
+            (t for t in trainings if repo in {images.name_of(i) for i in images_of(t.data)}), None
         )
         if match is None:
             return None

@@ -41,8 +41,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml import images
 from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay
-from gitops_ml.lint.locate import image_name
 from gitops_ml.lint.rule import JsonPath, Rule, Scope, Violation
 from gitops_ml.model import Severity
 
@@ -65,9 +65,7 @@ def _walk(value: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, str, str]
 
 def split_image(ref: str) -> tuple[str, str | None, str | None]:
     """(repository, tag, digest); a reference with neither means ``latest``."""
-    name_tag, _, digest = ref.partition("@")
-    name = image_name(name_tag)
-    tag = name_tag[len(name) + 1 :] or None
+    name, tag, digest = images.split(ref)
     if tag is None and not digest:
         tag = "latest"
     return name, tag, digest or None
@@ -120,11 +118,9 @@ def _check_pair(
     staged = [(o, v) for o, obj in staging for v in _walk(obj.data)]
     for path, key, value in _walk(prod_obj.data):
         if key == "image":
-            name = image_name(value.split("@", 1)[0])
+            name = images.name_of(value)
             seen = [
-                (o, v[2])
-                for o, v in staged
-                if v[1] == "image" and image_name(v[2].split("@", 1)[0]) == name
+                (o, v[2]) for o, v in staged if v[1] == "image" and images.name_of(v[2]) == name
             ]
             if not seen:
                 continue  # staging runs a different image here: nothing to compare
