@@ -24,9 +24,11 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from gitops_ml.errors import UserError
+from gitops_ml.yamlio import atomic_write
 
 ENV = "GITOPS_ML_CACHE_DIR"
 VERSION = 1
@@ -95,16 +97,8 @@ class _JsonStore:
             return
         entries = {k: v for k, v in self._entries.items() if k not in stale}
         payload = json.dumps({"version": VERSION, "entries": entries}, separators=(",", ":"))
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.kind}-", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(payload)
-                os.replace(tmp, self.path)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
+        with contextlib.suppress(UserError):  # a cache that cannot be written is no cache
+            atomic_write(self.path, payload)
 
 
 class ParseCache(_JsonStore):

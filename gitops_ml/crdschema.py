@@ -39,21 +39,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
+from gitops_ml import yamlio
 from gitops_ml.crdrules import rule_tree
-from gitops_ml.errors import UserError
+from gitops_ml.errors import UserError, YamlError
 from gitops_ml.paths import confined
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -390,17 +386,23 @@ def _is_crd(doc: Any) -> bool:
 
 def load_crd_documents(path: Path) -> list[dict[str, Any]]:
     """The CustomResourceDefinition documents of a YAML (or JSON) file, in order."""
-    yaml = YAML(typ="safe", pure=False)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-        docs = list(yaml.load_all(text))
+        if path.stat().st_size > yamlio.MAX_FILE_BYTES:
+            raise UserError(
+                f"CRD file {path} is over the {yamlio.MAX_FILE_BYTES}-byte limit; refusing it."
+            )
+        text = path.read_bytes().decode("utf-8-sig")
+        # the loader every input goes through: alias, nesting and size limits
+        docs = yamlio.load_fast(text).documents
     except OSError as exc:
         raise UserError(f"Cannot read CRD file {path}: {exc.strerror or exc}.") from None
     except UnicodeDecodeError:
         raise UserError(f"CRD file {path} is not UTF-8 text.") from None
-    except YAMLError as exc:
-        problem = str(getattr(exc, "problem", None) or exc).strip().splitlines()[0]
-        raise UserError(f"CRD file {path} is not valid YAML: {problem}.") from None
+    except yamlio.LimitError as exc:
+        raise UserError(f"CRD file {path} is refused: {exc.message}.") from None
+    except YamlError as exc:
+        where = f" (line {exc.line})" if exc.line else ""
+        raise UserError(f"CRD file {path} is not valid YAML{where}: {exc.message}.") from None
     return [doc for doc in docs if _is_crd(doc)]
 
 
@@ -451,16 +453,16 @@ def import_crd_files(paths: Sequence[Path], out_dir: Path) -> list[Path]:
     for key in sorted(schemas):
         item = schemas[key]
         target = confined(out_dir, item.relative_path, what=f"the schema file of {key}")
-        _atomic_write(target, _canonical(item.schema) + "\n")
+        yamlio.atomic_write(target, _canonical(item.schema) + "\n")
         index[key] = item.relative_path
         written.append(target)
         rules_target = out_dir / item.rules_path
         if item.rules is not None:
-            _atomic_write(rules_target, _canonical(item.rules) + "\n")
+            yamlio.atomic_write(rules_target, _canonical(item.rules) + "\n")
             written.append(rules_target)
         else:
             rules_target.unlink(missing_ok=True)  # the CRD no longer has rules
-    _atomic_write(index_path, json.dumps(dict(sorted(index.items())), indent=2) + "\n")
+    yamlio.atomic_write(index_path, json.dumps(dict(sorted(index.items())), indent=2) + "\n")
     written.append(index_path)
     return written
 
@@ -475,21 +477,6 @@ def _read_index(path: Path) -> dict[str, str]:
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
         raise UserError(f"The schema index {path} is not a mapping of names to paths.")
     return {str(k): v for k, v in data.items()}
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise UserError(f"Cannot write to {path.parent}: {exc.strerror or exc}.") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,9 +17,19 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 
 from gitops_ml.errors import UserError
+
+
+def under(path: PurePath, folder: PurePath) -> bool:
+    r"""Whether ``path`` is ``folder`` or lies below it, compared by name (no file is read).
+
+    The folder itself counts: a lint of ``models/fraud`` includes the kustomization
+    in ``models/fraud``. Both paths must be of one kind (absolute, or relative to
+    one root); for repository-relative POSIX strings pass ``PurePosixPath``\s.
+    """
+    return path.is_relative_to(folder)
 
 
 class PathRefused(UserError):

@@ -22,6 +22,7 @@ from gitops_ml import yamlio
 from gitops_ml.cache import ParseCache, digest
 from gitops_ml.config import looks_like_environment
 from gitops_ml.errors import UserError, YamlError
+from gitops_ml.paths import under
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -528,7 +529,7 @@ class Repository:
         for leaf in self.leaves:
             leaf_files = self.files_of(leaf) | frozenset(extra.get(leaf.dir, ()))
             if any(f in leaf_files for f in files) or any(
-                _under(f, d) for d in dirs for f in leaf_files
+                under(f, d) for d in dirs for f in leaf_files
             ):
                 out.append(leaf)
         return tuple(out)
@@ -541,12 +542,12 @@ class Repository:
         for f in self.yaml_files:
             if f in self.reached_files or f.name in NOT_MANIFESTS:
                 continue
-            if any(_under(f, c) for c in chart_dirs):
+            if any(under(f, c) for c in chart_dirs):
                 continue  # a Helm chart's templates and values are not manifests
             rel_path = rel(self.root, f)
             if rel_path.startswith(".github/"):
                 continue
-            if any(f == w or _under(f, w) for w in wanted):
+            if any(under(f, w) for w in wanted):
                 out.append(f)
         return out
 
@@ -559,14 +560,6 @@ class Repository:
             if env and env not in names:
                 names.append(env)
         return names
-
-
-def _under(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-    except ValueError:
-        return False
-    return True
 
 
 def _strings(value: Any) -> Iterator[tuple[int, str]]:

@@ -638,3 +638,51 @@ def test_module_entry_point_reports_usage_and_errors(
     assert main([]) == 2
     assert main([str(tmp_path / "missing"), str(tmp_path / "out")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def _alias_bomb_crd() -> str:
+    """A CRD of about 1 KB whose schema expands to 9**10 strings through its aliases."""
+    lines = [
+        "apiVersion: apiextensions.k8s.io/v1",
+        "kind: CustomResourceDefinition",
+        "metadata: {name: bombs.example.com}",
+        "spec:",
+        "  group: example.com",
+        "  names: {kind: Bomb, plural: bombs}",
+        "  scope: Namespaced",
+        "  versions:",
+        "  - name: v1",
+        "    served: true",
+        "    storage: true",
+        "    schema:",
+        "      openAPIV3Schema:",
+        "        type: object",
+        "        properties:",
+        "          spec:",
+        "            type: string",
+        "            enum: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]",
+        "        x-kubernetes-bomb:",
+    ]
+    previous = "a"
+    for name in "bcdefghij":
+        lines.append(f"          {name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+        previous = name
+    lines.append("          all: *j")
+    return "\n".join(lines) + "\n"
+
+
+def test_schemas_import_refuses_an_alias_bomb_in_one_sentence(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from gitops_ml.cli import main as cli
+
+    crd = tmp_path / "bomb.yaml"
+    crd.write_text(_alias_bomb_crd(), encoding="utf-8")
+    assert crd.stat().st_size < 1500  # small as text
+    result = CliRunner().invoke(
+        cli, ["schemas", "import", str(crd), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert "refusing to expand them" in result.stderr and "bomb.yaml" in result.stderr
+    assert not (tmp_path / "out").exists()

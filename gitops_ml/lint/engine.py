@@ -28,6 +28,7 @@ from gitops_ml.lint.locate import Locator
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.lint.suppress import Suppressions
 from gitops_ml.model import Finding, ObjectKey, Severity, merge_environments
+from gitops_ml.paths import under
 from gitops_ml.repo import Kustomization, Repository, locate, rel
 from gitops_ml.schemas import registry_for
 
@@ -162,7 +163,7 @@ def run_lint(options: LintOptions) -> LintResult:
     leaves = repo.leaves if full_run else repo.leaves_affected_by(paths, dag_inputs)
     if options.render_only:
         wanted = tuple(p.resolve() for p in options.render_only)
-        leaves = tuple(k for k in leaves if any(k.dir == w or _under(k.dir, w) for w in wanted))
+        leaves = tuple(k for k in leaves if any(under(k.dir, w) for w in wanted))
     if options.environments:
         leaves = tuple(k for k in leaves if locate(k.rel_dir).name in options.environments)
     _load_sources(ctx, repo, leaves, paths, full_run)
@@ -303,18 +304,10 @@ def _load_sources(
             for k in repo.closure(leaf):
                 kustomizations[k.dir] = k
         for k in repo.kustomizations.values():
-            if any(p == k.file or p == k.dir or _under(k.dir, p) for p in paths):
+            if any(p == k.file or under(k.dir, p) for p in paths):
                 kustomizations[k.dir] = k
     for k in sorted(kustomizations.values(), key=lambda k: k.rel_file):
         _source_of(ctx, k.file, k)
-
-
-def _under(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-    except ValueError:
-        return False
-    return path != folder
 
 
 # -- Airflow DAGs ------------------------------------------------------------------
@@ -425,7 +418,7 @@ def _load_manifests(ctx: LintContext, paths: tuple[Path, ...], envs: tuple[str, 
     # airflow-drift; linting them again as manifests would repeat the overlay's findings.
     rendered_copies = (ctx.root / ctx.config.airflow.dags_folder / "manifests").resolve()
     for path in ctx.repo.plain_manifests(paths):
-        if _under(path, rendered_copies):
+        if under(path, rendered_copies):
             continue
         source = _source_of(ctx, path)
         loc = locate(rel(ctx.root, path.parent), ctx.config.is_environment)

@@ -48,16 +48,14 @@ generators:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import PurePosixPath
 from typing import Any
 
 from gitops_ml.lint.context import LintContext
 from gitops_ml.lint.controllers import Target, controllers, has_kustomization
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
-
-
-def _under(path: str, folder: str) -> bool:
-    return folder == "." or path.startswith(folder + "/")
+from gitops_ml.paths import under
 
 
 def _coverage(ctx: LintContext, targets: list[Target]) -> Callable[[str], bool]:
@@ -79,7 +77,7 @@ def _coverage(ctx: LintContext, targets: list[Target]) -> Callable[[str], bool]:
     def covers(path: str) -> bool:
         return (
             path in covered
-            or any(_under(path, d) for d in recursive)
+            or any(under(PurePosixPath(path), PurePosixPath(d)) for d in recursive)
             or any(p.fullmatch(path) is not None for p in patterns)
         )
 
