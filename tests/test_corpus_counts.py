@@ -35,7 +35,7 @@ EXPECTED: dict[str, dict[str, int]] = {
         "probes-missing/warning": 8,
         "resources-missing/warning": 10,
     },
-    "fluxcd__flux2-kustomize-helm-example": {"unknown-kind/warning": 9},
+    "fluxcd__flux2-kustomize-helm-example": {"unknown-kind/warning": 8},
     "kserve__kserve": {
         "gpu-without-toleration/warning": 13,
         "image-tag-mutable/warning": 12,
