@@ -538,9 +538,12 @@ class Repository:
         """YAML files under ``paths`` that no kustomization reaches."""
         wanted = [p.resolve() for p in paths]
         chart_dirs = {f.parent for f in self.yaml_files if f.name == "Chart.yaml"}
+        # beside a kustomization that does not parse, what it would reach is unknown: its
+        # patches are not manifests (yaml-syntax and build-failed report the file)
+        unreadable = {k.dir for k in self.kustomizations.values() if k.error is not None}
         out = []
         for f in self.yaml_files:
-            if f in self.reached_files or f.name in NOT_MANIFESTS:
+            if f in self.reached_files or f.name in NOT_MANIFESTS or f.parent in unreadable:
                 continue
             if any(under(f, c) for c in chart_dirs):
                 continue  # a Helm chart's templates and values are not manifests

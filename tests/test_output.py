@@ -228,3 +228,22 @@ def test_kustomize_deprecation_warnings_are_findings_not_stderr_lines(
         (prod, 8, "patchesStrategicMerge"),
         (prod, 10, "patchesJson6902"),
     ]
+
+
+def test_a_kustomization_that_does_not_parse_gives_its_cause_and_no_findings_beside_it(
+    repo: Path,
+) -> None:
+    overlay = repo / "models/fraud/overlays/staging/kustomization.yaml"
+    overlay.write_text("resources:\n - ../../base\n  bad: [\n", encoding="utf-8")
+    data = _json(repo)
+    mine = [f for f in data["findings"] if (f["file"] or "").startswith("models/fraud/overlays/")]
+    assert sorted((f["rule"], f["file"], f["line"]) for f in mine) == [
+        ("build-failed", "models/fraud/overlays/staging/kustomization.yaml", 1),
+        ("yaml-syntax", "models/fraud/overlays/staging/kustomization.yaml", 3),
+    ]
+    cause = "models/fraud/overlays/staging/kustomization.yaml:3 is not valid YAML (yaml-syntax)"
+    assert [f["message"] for f in mine if f["rule"] == "build-failed"] == [
+        f"kustomize build failed: {cause}"
+    ]
+    deploys = [f for f in data["findings"] if f["rule"] == "controller-missing-path"]
+    assert [f["message"].rsplit(": ", 1)[-1] for f in deploys] == [cause]
