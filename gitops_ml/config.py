@@ -112,6 +112,7 @@ class Config:
     repo_url: str | None = None
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)
     crds: tuple[str, ...] = ()
+    policies: tuple[str, ...] = ()  # ValidatingAdmissionPolicy files, repo-relative
     ignore: tuple[str, ...] = ()
     airflow: AirflowSettings = AirflowSettings()
     path: str | None = None  # repo-relative path of the file, when there is one
@@ -335,6 +336,7 @@ def _build(doc: dict[str, Any], rel: str) -> Config:
         repo_url=doc.get("repoURL"),
         rules={rule: _rule_setting(v) for rule, v in (doc.get("rules") or {}).items()},
         crds=tuple(doc.get("crds") or ()),
+        policies=tuple(doc.get("policies") or ()),
         ignore=tuple(doc.get("ignore") or ()),
         airflow=AirflowSettings(
             dags_folder=airflow.get("dagsFolder", "dags"),

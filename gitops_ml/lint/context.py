@@ -47,6 +47,8 @@ class LintContext:
     sources: dict[str, SourceFile] = field(default_factory=dict)
     overlays: list[RenderedOverlay] = field(default_factory=list)
     manifests: list[RenderedObject] = field(default_factory=list)
+    # the files under ``policies:`` in the config, loaded once (admission-policy-denied)
+    policies: list[RenderedObject] = field(default_factory=list)
     full_run: bool = True  # False for a run limited to some files (pre-commit)
     # inputs the engine collects once and rules read (no rule opens a file)
     dags: tuple[DagFile, ...] = ()  # the Python files under the Airflow DAGs folder

@@ -28,7 +28,7 @@ from gitops_ml.lint.locate import Locator
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.lint.suppress import Suppressions
 from gitops_ml.model import Finding, ObjectKey, Severity, merge_environments
-from gitops_ml.paths import under
+from gitops_ml.paths import confined, inside, under
 from gitops_ml.repo import Kustomization, Repository, locate, rel
 from gitops_ml.schemas import registry_for
 
@@ -156,6 +156,7 @@ def run_lint(options: LintOptions) -> LintResult:
         check_environments(options.environments, _env_names(config, repo))
     full_run = any(p == root for p in paths)
     ctx = LintContext(root=root, config=config, repo=repo, schemas=schemas, full_run=full_run)
+    ctx.policies = _load_policies(root, config)
     rules = _all_rules(options)
 
     _collect_dags(ctx)
@@ -259,6 +260,44 @@ def _crd_dirs(root: Path, config: Config) -> tuple[Path, ...]:
             raise UserError(f"crds entry {entry!r} in the config does not exist")
         dirs.append(path)
     return tuple(dirs)
+
+
+def _load_policies(root: Path, config: Config) -> list[RenderedObject]:
+    """The objects of the files under ``policies:``: no environment, so they apply to all."""
+    out: list[RenderedObject] = []
+    for entry in config.policies:
+        what = f"policies entry {entry!r} in the config"
+        path = confined(root, entry, what=what)
+        if path.is_dir():
+            files = sorted(
+                f for f in path.rglob("*") if f.suffix in (".yaml", ".yml") and not f.is_symlink()
+            )
+            files = [f for f in files if inside(root, rel(root, f))]
+        elif path.is_file():
+            files = [path]
+        else:
+            raise UserError(f"{what} does not exist")
+        for file in files:
+            rel_path = rel(root, file)
+            try:
+                loaded = yamlio.load_fast(yamlio.read_text(file, rel_path))
+            except YamlError as exc:
+                where = f":{exc.line}" if exc.line else ""
+                raise UserError(f"{rel_path}{where} (under policies:): {exc.message}") from None
+            for index, doc in enumerate(loaded.documents):
+                if isinstance(doc, dict) and "kind" in doc:
+                    out.append(
+                        RenderedObject(
+                            data=doc,
+                            key=ObjectKey.of(doc),
+                            origin=rel_path,
+                            overlay=None,
+                            environment=None,
+                            model=None,
+                            index=index,
+                        )
+                    )
+    return out
 
 
 # -- sources ---------------------------------------------------------------------

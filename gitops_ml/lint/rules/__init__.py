@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from gitops_ml.lint.rule import Rule
 from gitops_ml.lint.rules import (
+    admission_policy_denied,
     airflow_dag_missing_manifest,
     airflow_drift,
     airflow_schedule_invalid,
@@ -73,6 +74,7 @@ RULES: tuple[Rule, ...] = (
     build_failed.RULE,
     schema_invalid.RULE,
     cel_invalid.RULE,
+    admission_policy_denied.RULE,
     partial_object.RULE,
     unknown_kind.RULE,
     deprecated_api.RULE,
