@@ -29,6 +29,8 @@ def test_docstring_has_the_five_sections_in_order(rule: object) -> None:
     positions = [doc.find(f"\n{section}\n") for section in docs.SECTIONS]
     assert all(p >= 0 for p in positions), f"{rule.id} lacks a section"  # type: ignore[attr-defined]
     assert positions == sorted(positions)
+    # the Options section is generated from RULE.options; written by hand it would be twice
+    assert "\n## Options\n" not in doc, f"{rule.id}: declare options in Rule(options=...)"  # type: ignore[attr-defined]
     assert doc.lstrip().startswith(f"{rule.id}: ")  # type: ignore[attr-defined]
 
 

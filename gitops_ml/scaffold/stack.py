@@ -46,21 +46,14 @@ def no_patch(spec: ModelSpec, env: Env) -> Patch | None:
 
 
 @dataclass(frozen=True)
-class TrainingStack:
-    """One ``--training`` choice."""
+class Stack:
+    """What every stack declares; ``kind`` None means the choice writes nothing."""
 
-    name: str
-    summary: str
-    kind: str | None  # the kind of the training object; None writes no training
+    name: str  # the CLI choice
+    summary: str  # one line for --help and docs/scaffolding.md
+    kind: str | None  # the kind of the main object it writes
     files: Files = no_files
-    frameworks: frozenset[str] | None = None  # None: any framework (a custom image)
-    distributed: bool = False  # takes --workers (replicas besides the master/chief)
-    torch: bool = False  # always runs PyTorch: its pods mount a memory-backed /dev/shm
-    # (API group, plural) of the object a scheduled retrain deletes for the GitOps
-    # controller to recreate; None when the stack schedules itself (a CronJob)
-    rerun: tuple[str, str] | None = None
-    configurations: Files = no_files  # kustomize `configurations:` files of the base
-    placeholder_image: tuple[str, str] = ("ghcr.io/acme/{name}-train", "0.1.0")
+    frameworks: frozenset[str] | None = None  # None: any framework
 
     @property
     def writes(self) -> bool:
@@ -71,14 +64,22 @@ class TrainingStack:
 
 
 @dataclass(frozen=True)
-class ServingStack:
+class TrainingStack(Stack):
+    """One ``--training`` choice; ``frameworks`` None: any (a custom image)."""
+
+    distributed: bool = False  # takes --workers (replicas besides the master/chief)
+    torch: bool = False  # always runs PyTorch: its pods mount a memory-backed /dev/shm
+    # (API group, plural) of the object a scheduled retrain deletes for the GitOps
+    # controller to recreate; None when the stack schedules itself (a CronJob)
+    rerun: tuple[str, str] | None = None
+    configurations: Files = no_files  # kustomize `configurations:` files of the base
+    placeholder_image: tuple[str, str] = ("ghcr.io/acme/{name}-train", "0.1.0")
+
+
+@dataclass(frozen=True)
+class ServingStack(Stack):
     """One ``--serving`` choice."""
 
-    name: str
-    summary: str
-    kind: str | None  # the kind of the serving object; None writes no serving
-    files: Files = no_files
-    frameworks: frozenset[str] | None = None  # None: any framework
     # (framework) -> the model server is an image of ours (--image, or a placeholder)
     server_image: Callable[[str], bool] = no_framework
     # (framework) -> a model URI is needed (--storage-uri, or a placeholder)
@@ -88,10 +89,3 @@ class ServingStack:
     prod_files: Files = no_files  # extra resources of prod-tier overlays
     placeholder_image: tuple[str, str] = ("ghcr.io/acme/{name}-serve", "0.1.0")
     placeholder_uri: str = "s3://models/{name}/v1"
-
-    @property
-    def writes(self) -> bool:
-        return self.kind is not None
-
-    def accepts(self, framework: str) -> bool:
-        return self.frameworks is None or framework in self.frameworks

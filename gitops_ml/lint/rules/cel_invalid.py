@@ -56,9 +56,6 @@ spec:
     name: torch-distributed
   managedBy: kueue.x-k8s.io/multikueue   # or leave it out: the default
 ```
-
-## Options
-None.
 """
 
 from __future__ import annotations

@@ -44,9 +44,6 @@ patches:
 - path: replicas.yaml
 ```
 `kustomize edit fix` rewrites the fields (for `vars` only experimentally).
-
-## Options
-None.
 """
 
 from __future__ import annotations
