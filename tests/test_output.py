@@ -247,3 +247,15 @@ def test_a_kustomization_that_does_not_parse_gives_its_cause_and_no_findings_bes
     ]
     deploys = [f for f in data["findings"] if f["rule"] == "controller-missing-path"]
     assert [f["message"].rsplit(": ", 1)[-1] for f in deploys] == [cause]
+
+
+def test_on_a_terminal_the_hint_is_dimmed(repo: Path) -> None:
+    from gitops_ml.lint.engine import LintOptions, run_lint
+    from gitops_ml.lint.reporters import REPORTERS
+
+    _edit(
+        repo / "models/churn/overlays/dev/kustomization.yaml", 'newTag: "1.0.0"', "newTag: latest"
+    )
+    result = run_lint(LintOptions(paths=(repo,), root=repo))
+    coloured = REPORTERS["text"](result, True)
+    assert "\x1b[2m    hint: Pin the image to a version tag" in coloured
