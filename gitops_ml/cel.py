@@ -206,17 +206,29 @@ def evaluate(program: Program, activation: Mapping[str, Any]) -> Any:
             value = result.plain_value() if kind != "error" else result.value()
     except Exception as exc:  # a value the runtime cannot convert
         raise CelUnsupported(_first_line(str(exc))) from None
-    if kind.lower() == "error" or kind == "ERROR":
-        text = str(value)
+    if kind.lower() == "error":
+        text = _first_line(str(value))
         if _UNSUPPORTED in text:
             raise CelUnsupported(text.split(_UNSUPPORTED, 1)[1])
         raise CelEvalError(text)
     return value
 
 
+_NOISE = (
+    re.compile(r"^[A-Z_]+: "),  # the status code: INVALID_ARGUMENT, NOT_FOUND...
+    re.compile(r"^ERROR: <input>:-?\d+:-?\d+: "),
+    re.compile(r" \(in container ''\)"),
+    re.compile(r" \[[A-Z_]+\]$"),
+)
+
+
 def _first_line(text: str) -> str:
+    """The runtime's message in one line, without its status codes and positions."""
     lines = [line for line in text.splitlines() if line.strip()]
-    return lines[0] if lines else text
+    line = lines[0] if lines else text
+    for noise in _NOISE:
+        line = noise.sub("", line)
+    return line.strip()
 
 
 def _unsupported(why: str) -> Exception:
