@@ -28,8 +28,8 @@ CONFIG_NAMES = ("gitops-ml.yaml", "gitops-ml.yml", ".gitops-ml.yaml")
 DEFAULT_KUBERNETES_VERSION = "1.33"
 DEFAULT_ENVIRONMENTS = ("dev", "staging", "prod")
 
-_PROD_NAMES = re.compile(r"^(prod|production|prd|live)([-_].*)?$|.*[-_](prod|production|prd)$")
-_STAGING_NAMES = re.compile(r"^(staging|stage|stg|preprod|pre-prod|uat|qa)([-_].*)?$")
+_PROD_NAMES = re.compile(r"^(prod|production|prd|live)([-_].*)?\Z|.*[-_](prod|production|prd)\Z")
+_STAGING_NAMES = re.compile(r"^(staging|stage|stg|preprod|pre-prod|uat|qa)([-_].*)?\Z")
 
 
 # Overlay names that are environments when gitops-ml.yaml lists none; other
@@ -49,7 +49,7 @@ def looks_like_environment(name: str, words: frozenset[str] = ENVIRONMENT_WORDS)
     lowered = name.lower()
     if lowered in words:
         return True
-    return any(re.sub(r"\d+$", "", token) in words for token in re.split(r"[-_.]", lowered))
+    return any(re.sub(r"\d+\Z", "", token) in words for token in re.split(r"[-_.]", lowered))
 
 
 def infer_tier(name: str) -> str:

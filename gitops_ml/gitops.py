@@ -26,6 +26,19 @@ if TYPE_CHECKING:
 MAX_BLOB_BYTES = 16 * 1024 * 1024
 
 
+def git_failure(exc: Exception) -> str:
+    """The last line git printed, as one clause (GitPython quotes stderr: ``'...'``)."""
+    text = str(getattr(exc, "stderr", None) or "").strip()
+    if text.startswith("stderr:"):
+        text = text[len("stderr:") :].strip().strip("'")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    last = lines[-1].strip("'\"").rstrip(".").strip() if lines else ""
+    if last:
+        return last
+    status = getattr(exc, "status", None)
+    return f"git exited with status {status} and said nothing" if status else str(exc)
+
+
 @dataclass(frozen=True)
 class GitView:
     """A GitOps root inside a git work tree."""
@@ -126,10 +139,7 @@ def tree_entries(view: GitView, commit: git.Commit) -> list[_Entry]:
     try:
         out = view.repo.git.ls_tree("-r", "-z", "-l", "--full-tree", commit.hexsha)
     except git.GitCommandError as exc:
-        detail = (exc.stderr or str(exc)).strip().splitlines()
-        raise UserError(
-            f"cannot read the tree of {short}: {detail[-1] if detail else exc}"
-        ) from None
+        raise UserError(f"cannot read the tree of {short}: {git_failure(exc)}") from None
     entries: list[_Entry] = []
     for record in out.split("\0"):
         if not record:
@@ -267,12 +277,42 @@ def commit_only(view: GitView, paths: Iterable[str], message: str) -> str:
     wanted = [f"{view.prefix}/{p}" if view.prefix else p for p in paths]
     try:
         with sigterm_unwinds():
-            view.repo.git.add("--", *wanted)
-            view.repo.git.commit("--only", "-m", message, "--", *wanted)
+            try:
+                view.repo.git.add("--", *wanted)
+                _commit(view, ["--only", "--", *wanted], message)
+            except BaseException:
+                _unstage(view, wanted)
+                raise
     except git.GitCommandError as exc:
-        detail = (exc.stderr or str(exc)).strip().splitlines()
-        raise UserError(f"git commit failed: {detail[-1] if detail else exc}") from None
+        raise UserError(f"git commit failed: {git_failure(exc)}") from None
     return str(view.repo.head.commit.hexsha)
+
+
+def _commit(view: GitView, args: list[str], message: str) -> None:
+    """``git commit -F -`` with ``message`` on stdin: a message of any length
+    (a 100 KB image tag in it) never meets the system's argument-length limit.
+    The message goes through an unnamed temporary file (nothing to leave behind)."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as handle:
+        handle.write(message.encode("utf-8"))
+        handle.flush()
+        handle.seek(0)
+        view.repo.git.commit("-F", "-", *args, istream=handle)
+
+
+def _unstage(view: GitView, wanted: list[str]) -> None:
+    """Put the index entries of ``wanted`` back as HEAD has them (after a failed commit:
+    check_writable made sure they had no staged change of the user's before)."""
+    import contextlib
+
+    import git
+
+    with contextlib.suppress(git.GitCommandError):
+        if view.repo.head.is_valid():
+            view.repo.git.reset("-q", "HEAD", "--", *wanted)
+        else:
+            view.repo.git.rm("-q", "--cached", "--ignore-unmatch", "--", *wanted)
 
 
 # == end of review and promote =========================================================
@@ -322,8 +362,7 @@ def init_repository(path: Path) -> None:
         repo = git.Repo.init(path)
         repo.git.symbolic_ref("HEAD", "refs/heads/main")
     except git.GitCommandError as exc:
-        detail = (exc.stderr or str(exc)).strip().splitlines()
-        raise UserError(f"git init failed: {detail[-1] if detail else exc}") from None
+        raise UserError(f"git init failed: {git_failure(exc)}") from None
 
 
 def _git_dir_state(view: GitView) -> str | None:
@@ -350,23 +389,56 @@ def check_writable(view: GitView, paths: Iterable[str]) -> None:
     state = _git_dir_state(view)
     if state is not None:
         raise UserError(f"the repository is in the middle of {state}; finish or abort it first")
+    lock = Path(view.repo.git_dir) / "index.lock"
+    if lock.exists():
+        raise UserError(
+            f"{lock} exists: another git command is running, or one was stopped; remove the "
+            "file if none is running"
+        )
+    paths = list(paths)
+    wanted = [f"{view.prefix}/{p}" if view.prefix else p for p in paths]
+    other = _staged_in_unborn(view, wanted)
+    if other is not None:
+        raise UserError(
+            f"{other} is staged in a repository without commits and would go into the first "
+            "commit; commit or unstage it first"
+        )
     dirty = dirty_paths(view, paths)
     if dirty:
         more = f" and {len(dirty) - 1} more" if len(dirty) > 1 else ""
         raise UserError(f"{dirty[0]}{more} has uncommitted changes; commit or stash them first")
 
 
-def create_branch(view: GitView, name: str) -> None:
-    """Create ``name`` at HEAD and switch to it; refuse an existing branch."""
+def create_branch(view: GitView, name: str) -> str:
+    """Create ``name`` at HEAD and switch to it; refuse an existing branch.
+
+    Returns what HEAD was before (a branch name, or a commit when detached), for
+    ``leave_branch``.
+    """
     import git
 
     if name in [h.name for h in view.repo.heads]:
         raise UserError(f"branch {name!r} already exists; pick a new name")
+    previous = current_branch(view) or str(view.repo.head.commit.hexsha)
     try:
         view.repo.git.switch("-c", name)
     except git.GitCommandError as exc:
-        detail = (exc.stderr or str(exc)).strip().splitlines()
-        raise UserError(f"cannot create branch {name!r}: {detail[-1] if detail else exc}") from None
+        raise UserError(f"cannot create branch {name!r}: {git_failure(exc)}") from None
+    return previous
+
+
+def leave_branch(view: GitView, previous: str, name: str) -> bool:
+    """Undo ``create_branch``: switch back to ``previous`` and delete ``name``, which
+    holds no new commit. Returns whether that worked."""
+    import git
+
+    detached = previous not in [h.name for h in view.repo.heads]
+    try:
+        view.repo.git.switch(*(["--detach"] if detached else []), previous)
+        view.repo.git.branch("-d", name)
+    except git.GitCommandError:
+        return False
+    return True
 
 
 def current_branch(view: GitView) -> str | None:
@@ -374,7 +446,10 @@ def current_branch(view: GitView) -> str | None:
 
 
 def commit_paths(view: GitView, paths: Iterable[str], message: str) -> CommitResult:
-    """Stage and commit exactly ``paths``; other staged changes stay staged, uncommitted."""
+    """Stage and commit exactly ``paths``; other staged changes stay staged, uncommitted.
+
+    When the commit fails, the index entries of ``paths`` are put back as they were.
+    """
     import git
 
     wanted = [f"{view.prefix}/{p}" if view.prefix else p for p in paths]
@@ -382,31 +457,40 @@ def commit_paths(view: GitView, paths: Iterable[str], message: str) -> CommitRes
         raise UserError("nothing to commit")
     try:
         with sigterm_unwinds():
-            _commit_only_these(view, wanted, message)
+            try:
+                _commit_only_these(view, wanted, message)
+            except BaseException:
+                _unstage(view, wanted)
+                raise
     except git.GitCommandError as exc:
-        detail = (exc.stderr or str(exc)).strip().splitlines()
-        raise UserError(f"git commit failed: {detail[-1] if detail else exc}") from None
+        raise UserError(f"git commit failed: {git_failure(exc)}") from None
     return CommitResult(sha=str(view.repo.head.commit.hexsha), branch=current_branch(view))
+
+
+def _staged_in_unborn(view: GitView, wanted: Iterable[str]) -> str | None:
+    """In a repository without commits, a staged path besides ``wanted`` (the first
+    commit would take it along: `git commit -- paths` needs a HEAD)."""
+    if view.repo.head.is_valid():
+        return None
+    out = view.repo.git.ls_files("-z", "--cached")
+    others = sorted(set(p for p in out.split("\0") if p) - set(wanted))
+    return others[0] if others else None
 
 
 def _commit_only_these(view: GitView, wanted: list[str], message: str) -> None:
     unborn = not view.repo.head.is_valid()
-    if unborn:
-        staged = {str(path) for path, _stage in view.repo.index.entries}
-        others = sorted(staged - set(wanted))
-        if others:
-            raise UserError(
-                f"{others[0]} is staged in a repository without commits; commit it first"
-            )
+    other = _staged_in_unborn(view, wanted)
+    if other is not None:  # check_writable refuses it before any write; kept as a guard
+        raise UserError(f"{other} is staged in a repository without commits; commit it first")
     # git itself, not GitPython's index writer: GitPython leaves .git/index.lock behind
     # when the rename of the lock fails or is interrupted, and git then refuses to run
     view.repo.git.add("--", *wanted)
     if unborn:
         # `git commit -- paths` needs a HEAD; the first commit holds only the index,
         # which in a new repository is exactly what we just added
-        view.repo.git.commit("-m", message)
+        _commit(view, [], message)
     else:
-        view.repo.git.commit("--only", "-m", message, "--", *wanted)
+        _commit(view, ["--only", "--", *wanted], message)
 
 
 # == end of scaffolding ================================================================

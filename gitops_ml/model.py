@@ -10,7 +10,7 @@ from typing import Any
 
 # env vars that carry a model's location (MODEL_URI, STORAGE_URI, CHECKPOINT_PATH, ...):
 # what promote copies between environments and what diff calls a model change
-MODEL_URI_ENV = re.compile(r"(MODEL|STORAGE|CHECKPOINT).*(URI|URL|PATH|LOCATION)$", re.IGNORECASE)
+MODEL_URI_ENV = re.compile(r"(MODEL|STORAGE|CHECKPOINT).*(URI|URL|PATH|LOCATION)\Z", re.IGNORECASE)
 
 
 class Severity(enum.IntEnum):

@@ -19,7 +19,7 @@ import json
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,15 @@ from gitops_ml.repo import Kustomization, Repository, locate, rel
 
 IMAGE_FIELDS = ("newName", "newTag", "digest")
 URI_KEYS = frozenset({"storageUri", "storageURI", "modelUri", "modelURI"})
-_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_./:@+-][A-Za-z0-9_./:@+ -]*$")
+# What a registry accepts (distribution/reference: a tag is [\w][\w.-]{0,127}, a
+# name at most 255 characters with its domain) and a generous bound for a model URI
+# (object keys of S3 and GCS are at most 1,024 bytes): a longer value is no version.
+MAX_TAG_CHARS = 128
+MAX_NAME_CHARS = 255
+MAX_DIGEST_CHARS = 7 + 128  # sha512:<128 hex>
+MAX_URI_CHARS = 4096
+_FIELD_LIMITS = {"newName": MAX_NAME_CHARS, "newTag": MAX_TAG_CHARS, "digest": MAX_DIGEST_CHARS}
+_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_./:@+-][A-Za-z0-9_./:@+ -]*\Z")
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,9 @@ class _TextEdit:
     def apply(self) -> str:
         lines = list(self.lines)
         for line, col, kind, text in sorted(self.ops, key=lambda o: (o[0], o[1]), reverse=True):
-            if kind == "replace":
+            if kind == "replace" and _BLOCK_INDICATOR.match(lines[line], col):
+                _replace_block(lines, line, col, text)
+            elif kind == "replace":
                 current = lines[line]
                 end = _scalar_end(current, col)
                 lines[line] = current[:col] + _token(text, current[col:end]) + current[end:]
@@ -100,6 +110,35 @@ class _TextEdit:
                     lines[line] += "\n"
                 lines[line + 1 : line + 1] = text.splitlines(keepends=True)
         return "".join(lines)
+
+
+_BLOCK_INDICATOR = re.compile(r"[|>][-+0-9]*(?=\s|\Z)")
+
+
+def _replace_block(lines: list[str], line: int, col: int, value: str) -> None:
+    """Replace a block scalar (``key: >-`` with its text on the next lines) by
+    ``value`` as one flow scalar on the key's line, keeping a comment after the
+    indicator. The block's lines are those after it that are blank or indented
+    deeper than its key (YAML 1.2, 8.1.1.1); trailing blank lines stay.
+    """
+    current = lines[line]
+    prefix = current[:col]
+    key_col = len(prefix) - len(prefix.lstrip(" -"))
+    match = _BLOCK_INDICATOR.match(current, col)
+    assert match is not None
+    rest = current[match.end() :].strip()
+    comment = f"  {rest}" if rest.startswith("#") else ""
+    newline = "\r\n" if current.endswith("\r\n") else "\n"
+    end = line
+    for index in range(line + 1, len(lines)):
+        body = lines[index].rstrip("\r\n")
+        if not body.strip():
+            continue
+        if len(body) - len(body.lstrip(" ")) <= key_col:
+            break
+        end = index
+    lines[line] = prefix + _token(value, "") + comment + newline
+    del lines[line + 1 : end + 1]
 
 
 def _scalar_end(line: str, col: int) -> int:
@@ -153,17 +192,30 @@ class _Overlay:
 
 
 def _overlay(repo: Repository, model: str, env: str) -> _Overlay:
+    found = []
     for k in repo.kustomizations.values():
         where = locate(k.rel_dir)
         if where.model == model and where.name == env:
-            text = yamlio.read_text(k.file, k.rel_file)
-            try:
-                docs = yamlio.load_positioned(text).documents
-            except YamlError as exc:
-                raise UserError(f"{k.rel_file} does not parse: {exc.message}") from None
-            if not docs or not isinstance(docs[0], dict):
-                raise UserError(f"{k.rel_file} is not a kustomization mapping")
-            return _Overlay(k, text, docs[0])
+            found.append(k)
+    # a kustomization nested in the overlay (a component of its own) is not another layout
+    found = [k for k in found if k.rel_dir.rsplit("/", 1)[-1] == env] or found
+    if len(found) > 1:
+        # two layouts (models/m1/overlays/staging and apps/m1/overlays/staging): either
+        # could be the decoy, so neither is edited
+        names = sorted(k.rel_dir for k in found)
+        raise UserError(
+            f"model {model!r} has {len(names)} overlays for {env!r} ({', '.join(names[:4])}); "
+            "remove all but one, or edit the right one by hand"
+        )
+    for k in found:
+        text = yamlio.read_text(k.file, k.rel_file)
+        try:
+            docs = yamlio.load_positioned(text).documents
+        except YamlError as exc:
+            raise UserError(f"{k.rel_file} does not parse: {exc.message}") from None
+        if not docs or not isinstance(docs[0], dict):
+            raise UserError(f"{k.rel_file} is not a kustomization mapping")
+        return _Overlay(k, text, docs[0])
     raise UserError(f"no overlay for model {model!r} in environment {env!r}")
 
 
@@ -280,6 +332,14 @@ def _plan_images(source: _Overlay, target: _Overlay, edit: _TextEdit) -> list[Ed
     theirs, ours = _images(source.doc), _images(target.doc)
     rel_file = target.kustomization.rel_file
     for name, wanted in theirs.items():
+        for f, limit in _FIELD_LIMITS.items():
+            value = str(wanted.get(f) or "")
+            if len(value) > limit:
+                raise UserError(
+                    f"{source.kustomization.rel_file} sets {f} of image {name[:80]!r} to "
+                    f"{len(value)} characters, more than the {limit} a registry accepts; "
+                    "refusing to promote it"
+                )
         have = ours.get(name)
         if have is None:
             edits.append(Edit(rel_file, "image", name, None, _version(wanted)))
@@ -337,6 +397,11 @@ def _plan_uris(
     theirs = {s.ident: s for s in _sites(source)}
     ours = {s.ident: s for s in _sites(target)}
     for ident, site in theirs.items():
+        if len(site.value) > MAX_URI_CHARS:
+            raise UserError(
+                f"{rel(root, site.file)} sets the model URI of {ident[0]}/{ident[1]} to "
+                f"{len(site.value)} characters, more than {MAX_URI_CHARS}; refusing to promote it"
+            )
         have = ours.get(ident)
         if have is None:
             missing.append(f"{ident[0]}/{ident[1]} {ident[2]}")
@@ -403,11 +468,14 @@ def _check(root: Path, target_dir: str, texts: dict[str, str], engine: str | Non
         )
 
 
-def _write_all(root: Path, texts: dict[str, str]) -> None:
-    """Write every file of ``texts``; if one fails, put back those already written.
+def _write_all(
+    root: Path, texts: dict[str, str], then: Callable[[], str | None] = lambda: None
+) -> str | None:
+    """Write every file of ``texts``, then call ``then`` (the commit); if a write or
+    ``then`` fails, put back those already written.
 
     A promotion is an image and a model URI together: half of it (a new server
-    with the old model) must not stay in the work tree.
+    with the old model) must not stay in the work tree, nor files whose commit failed.
     """
     done: list[tuple[Path, bytes]] = []
     try:
@@ -416,10 +484,13 @@ def _write_all(root: Path, texts: dict[str, str]) -> None:
             old = path.read_bytes()
             yamlio.atomic_write(path, text)
             done.append((path, old))
-    except BaseException:
+        return then()
+    except BaseException as exc:
         for path, old in reversed(done):
             with contextlib.suppress(UserError):
                 yamlio.atomic_write(path, old)
+        if isinstance(exc, UserError) and done:
+            raise UserError(f"{exc}; the promoted files were restored, nothing changed") from None
         raise
 
 
@@ -472,8 +543,9 @@ def promote(options: PromoteOptions) -> PromoteResult:
     if options.dry_run:
         return PromoteResult(tuple(edits), files, diff, message, not_promoted=tuple(missing))
     with yamlio.sigterm_unwinds():
-        _write_all(root, texts)
-        sha = gitops.commit_only(view, files, message) if view is not None else None
+        sha = _write_all(
+            root, texts, lambda: gitops.commit_only(view, files, message) if view else None
+        )
     return PromoteResult(
         tuple(edits), files, diff, message, sha, written=True, not_promoted=tuple(missing)
     )

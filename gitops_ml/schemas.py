@@ -53,7 +53,7 @@ def kubernetes_schema_root() -> Path:
 def available_versions() -> list[str]:
     found = []
     for child in kubernetes_schema_root().iterdir():
-        m = re.match(r"^v(\d+)\.(\d+)\.\d+-local-strict$", child.name)
+        m = re.match(r"^v(\d+)\.(\d+)\.\d+-local-strict\Z", child.name)
         if m:
             found.append((int(m.group(1)), int(m.group(2))))
     return [f"{a}.{b}" for a, b in sorted(found)]

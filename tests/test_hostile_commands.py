@@ -481,3 +481,196 @@ def test_schemas_import_refuses_a_schema_nested_too_deeply(tmp_path: Path) -> No
         proc = run_checked(box, "schemas", "import", name, "--out", "out", codes=(2,))
         assert re.search(r"deep|alias", proc.stderr), proc.stderr
         assert tree(box.repo) == before
+
+
+# -- class 4: a refusal changes nothing, a failed commit puts everything back ------------------
+
+STAGING = "models/churn/overlays/staging"
+HOOK_SAYS_NO = '#!/bin/sh\necho "the hook says no" >&2\nexit 1\n'
+
+
+def promotable(box: Sandbox) -> None:
+    from tests.mlrepo import make_repo
+
+    make_repo(box.repo)
+    for name, old, new in (
+        ("kustomization.yaml", 'newTag: "1.0.0"', 'newTag: "1.1.0"'),
+        ("model.yaml", "s3://models/churn/v1", "s3://models/churn/v2"),
+    ):
+        path = box.repo / STAGING / name
+        path.write_text(path.read_text().replace(old, new))
+    commit(box, "churn 1.1.0 in staging")
+
+
+PROMOTE = ("promote", "churn", "--from", "staging", "--to", "prod")
+NEW_MODEL = ("new-model", "iris", "--framework", "sklearn")
+
+
+@pytest.mark.parametrize(
+    ("command", "hostile", "words"),
+    [
+        (PROMOTE, "lock", "index.lock exists"),
+        (NEW_MODEL, "lock", "index.lock exists"),
+        ((*NEW_MODEL, "--branch", "feature"), "lock", "index.lock exists"),
+        (PROMOTE, "hook", "restored"),
+        (NEW_MODEL, "hook", "removed or restored"),
+        ((*NEW_MODEL, "--branch", "feature"), "hook", "switched back to main"),
+        ((*NEW_MODEL, "--repo", ".", "--branch", "feature"), "linked-models", "symbolic link"),
+    ],
+)
+def test_a_refusal_leaves_the_repository_as_it_was(
+    tmp_path: Path, command: tuple[str, ...], hostile: str, words: str
+) -> None:
+    box = sandbox(tmp_path)
+    promotable(box)
+    if hostile == "linked-models":
+        shutil.move(box.repo / "models", box.outside / "models")
+        (box.repo / "models").symlink_to(box.outside / "models", target_is_directory=True)
+        commit(box, "models elsewhere")
+    git_dir = box.repo / ".git"
+    if hostile == "lock":
+        (git_dir / "index.lock").write_text("")
+    if hostile == "hook":
+        (git_dir / "hooks" / "pre-commit").write_text(HOOK_SAYS_NO)
+        (git_dir / "hooks" / "pre-commit").chmod(0o755)
+    before = git_state(box)
+    proc = run_checked(box, *command, codes=(2,))
+    assert words in proc.stderr
+    assert "'." not in proc.stderr, "git's quoted message leaked its closing quote"
+    assert git_state(box) == before
+
+
+def test_init_force_refuses_a_staged_file_before_writing(tmp_path: Path) -> None:
+    box = sandbox(tmp_path)
+    box.git("init", "-q", "-b", "main")
+    write(box.repo, {"notes.txt": "mine\n"})
+    box.git("add", "notes.txt")
+    before = git_state(box)
+    proc = run_checked(box, "init", ".", "--controller", "argocd", "--force", codes=(2,))
+    assert "notes.txt is staged" in proc.stderr
+    assert git_state(box) == before
+
+
+# -- class 5: wrong results ------------------------------------------------------------------
+
+PROD = "models/churn/overlays/prod"
+FOLDED = """\
+              value: >-  # the trained model
+                s3://models/churn/v1
+            - name: OTHER
+              value: kept
+"""
+
+
+def test_promote_edits_a_folded_block_scalar_as_one_value(tmp_path: Path) -> None:
+    from ruamel.yaml import YAML
+
+    box = sandbox(tmp_path)
+    promotable(box)
+    patch = box.repo / PROD / "model.yaml"
+    text = patch.read_text()
+    patch.write_text(
+        text.replace('              value: "s3://models/churn/v1"  # the trained model\n', FOLDED)
+    )
+    commit(box, "prod's model URI as a folded block")
+    run_checked(box, *PROMOTE, codes=(0,))
+    promoted = patch.read_text()
+    env = YAML(typ="safe").load(promoted)["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert env == [
+        {"name": "MODEL_URI", "value": "s3://models/churn/v2"},
+        {"name": "OTHER", "value": "kept"},
+    ]
+    assert "# the trained model" in promoted
+    calls = (box.markers / "git-args").read_text().splitlines()
+    commits = [c for c in calls if c.startswith("commit")]
+    assert commits and all(c.startswith("commit -F -") for c in commits), commits
+
+
+def test_promote_refuses_two_layouts_of_one_model(tmp_path: Path) -> None:
+    box = sandbox(tmp_path)
+    promotable(box)
+    shutil.copytree(box.repo / "models" / "churn", box.repo / "apps" / "churn")
+    commit(box, "a second layout")
+    before = git_state(box)
+    proc = run_checked(box, *PROMOTE, codes=(2,))
+    assert "apps/churn/overlays/staging" in proc.stderr
+    assert "models/churn/overlays/staging" in proc.stderr
+    assert git_state(box) == before
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "words"),
+    [
+        ("kustomization.yaml", 'newTag: "1.1.0"', "newTag: 1" + "x" * 100_000, "128"),
+        ("model.yaml", "s3://models/churn/v2", "s3://models/churn/" + "v" * 100_000, "4096"),
+    ],
+)
+def test_promote_refuses_a_version_no_registry_accepts(
+    tmp_path: Path, file: str, old: str, new: str, words: str
+) -> None:
+    box = sandbox(tmp_path)
+    promotable(box)
+    path = box.repo / STAGING / file
+    path.write_text(path.read_text().replace(old, new))
+    commit(box, "a huge version in staging")
+    before = git_state(box)
+    proc = run_checked(box, *PROMOTE, codes=(2,))
+    assert words in proc.stderr
+    assert git_state(box) == before
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ("m2\n", "--framework", "sklearn"),
+        ("m2", "--framework", "pytorch", "--training", "pytorchjob"),
+        ("m2", "--framework", "sklearn", "--storage-uri", "s3://models/m2/v1\n"),
+        ("m2", "--framework", "sklearn", "--branch", "feature\n"),
+    ],
+)
+def test_new_model_refuses_a_trailing_newline(tmp_path: Path, options: tuple[str, ...]) -> None:
+    box = sandbox(tmp_path)
+    promotable(box)
+    if "pytorchjob" in options:
+        options = (*options, "--training-image", "registry.example.com/train:1.0.0\n")
+    before = git_state(box)
+    proc = run_checked(box, "new-model", *options, codes=(2,))
+    assert "\\n" in proc.stderr  # the value is shown as Python shows it: 'm2\n'
+    assert git_state(box) == before
+
+
+def test_no_validation_pattern_accepts_a_trailing_newline() -> None:
+    """``$`` matches before a final newline; patterns that check a whole value use ``\\Z``.
+
+    Patterns applied to one line of text (suppression comments, build messages) and
+    the CEL interpreter's own are listed; every other one must not end a match at ``$``.
+    """
+    import ast
+
+    line_based = {
+        "lint/suppress.py",
+        "lint/rules/suppression_unexplained.py",
+        "lint/build_errors.py",
+        "cel.py",
+    }
+    package = Path(__file__).resolve().parents[1] / "gitops_ml"
+    found = []
+    for path in package.rglob("*.py"):
+        if path.relative_to(package).as_posix() in line_based:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "re"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                continue
+            if "MULTILINE" in ast.unparse(node):
+                continue
+            if re.search(r"(?<!\\)\$", node.args[0].value):
+                found.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert found == []

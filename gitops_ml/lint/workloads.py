@@ -232,7 +232,7 @@ def containers(data: dict[str, Any], *, init: bool = True) -> Iterator[Container
                     yield Container((*pod.path, name), spec, pod.role, pod)
 
 
-MODEL_ENV_NAME = re.compile(r"(^|_)(MODEL_(URI|URL|PATH|DIR|ID|NAME_OR_PATH)|STORAGE_URI)$")
+MODEL_ENV_NAME = re.compile(r"(^|_)(MODEL_(URI|URL|PATH|DIR|ID|NAME_OR_PATH)|STORAGE_URI)\Z")
 
 
 def storage_specs(data: dict[str, Any]) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
@@ -338,8 +338,8 @@ def pod_requests_gpu(data: dict[str, Any], pod: PodSpec) -> bool:
 _SERVER_IMAGES = re.compile(
     r"(^|/)(vllm[-\w]*|tritonserver|torchserve(-\w+)?|mlserver|model_server"
     r"|text-generation-inference|text-embeddings-inference|sglang|ollama|llama\.cpp"
-    r"|lmdeploy|localai|tensorrt[-_]llm\w*)$"
-    r"|(^|/)tensorflow/serving$|(^|/)kserve/\w+server$|^nim/",
+    r"|lmdeploy|localai|tensorrt[-_]llm\w*)\Z"
+    r"|(^|/)tensorflow/serving\Z|(^|/)kserve/\w+server\Z|^nim/",
     re.IGNORECASE,
 )
 # commands of model servers, in the text of command + args
@@ -351,12 +351,12 @@ _SERVER_COMMANDS = re.compile(
 )
 # an env variable or a flag that tells the server which model to load
 MODEL_LOCATION_ENV = re.compile(
-    r"^(\w+_)?MODELS?_(URI|URL|PATH|DIR|ID|NAME_OR_PATH|REPOSITORY|STORE|BASE_PATH|LOCATION)$"
-    r"|^STORAGE_URI$"
+    r"^(\w+_)?MODELS?_(URI|URL|PATH|DIR|ID|NAME_OR_PATH|REPOSITORY|STORE|BASE_PATH|LOCATION)\Z"
+    r"|^STORAGE_URI\Z"
 )
 _MODEL_FLAG = re.compile(
     r"^--(served[-_])?model([-_](id|repository|store|base[-_]path|path|dir|uri|name"
-    r"|name[-_]or[-_]path))?(=.*)?$"
+    r"|name[-_]or[-_]path))?(=.*)?\Z"
 )
 _INFERENCE_PORT = re.compile(r"infer|predict", re.IGNORECASE)
 # labels that operators and scaffolds put on serving pods

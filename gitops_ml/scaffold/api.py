@@ -23,7 +23,7 @@ from gitops_ml.scaffold import controllers, queues, repofiles
 from gitops_ml.scaffold.model import Env, model_files
 from gitops_ml.scaffold.plan import Plan
 from gitops_ml.scaffold.spec import DEFAULT_ENVS, InitSpec, ModelSpec
-from gitops_ml.scaffold.writer import existing, target, write_plan
+from gitops_ml.scaffold.writer import check_plan, existing, target, write_plan
 
 # what a scratch copy needs besides the plan for lint to see the repository as it will be
 _CONTEXT = ("components", "clusters", "models")
@@ -134,6 +134,22 @@ def with_airflow_manifests(root: Path | None, plan: Plan) -> Plan:
     return Plan.of(files, plan.message)
 
 
+def _write_and_commit(
+    root: Path, plan: Plan, view: gitops.GitView | None, overwrite: bool = False
+) -> tuple[tuple[str, ...], gitops.CommitResult | None]:
+    """Write ``plan`` and commit it (when ``view``); a failed commit puts every file back."""
+
+    def commit(paths: tuple[str, ...]) -> gitops.CommitResult | None:
+        return gitops.commit_paths(view, paths, plan.message) if view and paths else None
+
+    try:
+        return write_plan(root, plan, overwrite=overwrite, then=commit)
+    except UserError as exc:
+        raise UserError(
+            f"{exc}; nothing was changed (the files written were removed or restored)"
+        ) from None
+
+
 def _refuse_errors(findings: tuple[Finding, ...]) -> None:
     errors = [f for f in findings if f.severity >= Severity.ERROR]
     if not errors:
@@ -193,10 +209,7 @@ def init_repo(
     view = gitops.open_view(directory)
     if commit and todo.files:
         gitops.check_writable(view, todo.paths)
-    written = write_plan(directory, todo)
-    result = None
-    if commit and written:
-        result = gitops.commit_paths(view, written, plan.message)
+    written, result = _write_and_commit(directory, todo, view if commit else None)
     return Outcome(
         root=directory,
         plan=todo,
@@ -268,10 +281,23 @@ def new_model(
     view = gitops.open_view(root) if commit or branch else None
     if view is not None:
         gitops.check_writable(view, plan.paths)
-        if branch:
-            gitops.create_branch(view, branch)
-    written = write_plan(root, plan, overwrite=force)
-    result = gitops.commit_paths(view, written, plan.message) if view and commit else None
+    check_plan(root, plan, overwrite=force)  # every refusal before the branch switch
+    previous = gitops.create_branch(view, branch) if view is not None and branch else None
+    try:
+        written, result = _write_and_commit(root, plan, view if commit else None, overwrite=force)
+    except BaseException as exc:
+        assert view is not None or previous is None
+        if previous is None or view is None or branch is None:
+            raise
+        back = gitops.leave_branch(view, previous, branch)
+        if not isinstance(exc, UserError):
+            raise
+        done = (
+            f"switched back to {previous} and deleted branch {branch}"
+            if back
+            else f"branch {branch} is still checked out"
+        )
+        raise UserError(f"{exc}; {done}") from None
     return Outcome(
         root=root,
         plan=plan,

@@ -55,17 +55,17 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$")
-_ENV = re.compile(r"^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$")
+_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?\Z")
+_ENV = re.compile(r"^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?\Z")
 _IMAGE = re.compile(
     r"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*"
-    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?\Z"
 )
-_URI = re.compile(r"^(s3|gs|hf|pvc|oci|https|azureblob)://[^\s'\"#]+$")
+_URI = re.compile(r"^(s3|gs|hf|pvc|oci|https|azureblob)://[^\s'\"#]+\Z")
 _QUEUE = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
 ROUTERS = ("none", "gateway")
-_CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?]+$")
-_BRANCH = re.compile(r"^(?!/|.*(\.\.|//|@\{|\.lock$|/$|\.$))[A-Za-z0-9._/-]{1,200}$")
+_CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?]+\Z")
+_BRANCH = re.compile(r"^(?!/|.*(\.\.|//|@\{|\.lock\Z|/\Z|\.\Z))[A-Za-z0-9._/-]{1,200}\Z")
 
 
 @dataclass(frozen=True)
@@ -335,7 +335,7 @@ class InitSpec:
 
 def init_spec(controller: str, repo_url: str | None, envs: str | None) -> InitSpec:
     _choice("--controller", controller, CONTROLLERS)
-    if repo_url is not None and not re.match(r"^(https://|ssh://|git@)[^\s'\"]+$", repo_url):
+    if repo_url is not None and not re.match(r"^(https://|ssh://|git@)[^\s'\"]+\Z", repo_url):
         raise UserError(
             f"--repo-url {repo_url!r} is not a git URL such as https://github.com/acme/ml-gitops.git"
         )

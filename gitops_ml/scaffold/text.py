@@ -13,7 +13,7 @@ from typing import Any
 
 from gitops_ml.yamlio import dump_plain
 
-_PLAIN = re.compile(r"^[A-Za-z_./][A-Za-z0-9_./@+:-]*$")
+_PLAIN = re.compile(r"^[A-Za-z_./][A-Za-z0-9_./@+:-]*\Z")
 _SPECIAL = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
 
 

@@ -10,12 +10,16 @@ are removed again and those it overwrote get their old content back.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from gitops_ml.errors import UserError
 from gitops_ml.paths import PathRefused, confined
 from gitops_ml.scaffold.plan import Plan
 from gitops_ml.yamlio import atomic_write, sigterm_unwinds
+
+T = TypeVar("T")
 
 
 def target(root: Path, rel: str) -> Path:
@@ -30,14 +34,30 @@ def existing(root: Path, plan: Plan) -> list[str]:
     return [rel for rel, _ in plan if (root / rel).exists() or (root / rel).is_symlink()]
 
 
-def write_plan(root: Path, plan: Plan, overwrite: bool = False) -> tuple[str, ...]:
-    """Write every file of ``plan`` under ``root``; return the paths written."""
+def check_plan(root: Path, plan: Plan, overwrite: bool = False) -> list[tuple[str, Path, str]]:
+    """What ``write_plan`` refuses, checked without writing: call it before any other
+    change (a branch switch) so that a refusal changes nothing."""
     targets = [(rel, target(root, rel), text) for rel, text in plan]
     if not overwrite:
         present = existing(root, plan)
         if present:
             more = f" and {len(present) - 1} more" if len(present) > 1 else ""
             raise UserError(f"{present[0]}{more} already exists; nothing was written")
+    return targets
+
+
+def write_plan(
+    root: Path,
+    plan: Plan,
+    overwrite: bool = False,
+    then: Callable[[tuple[str, ...]], T] | None = None,
+) -> tuple[tuple[str, ...], T | None]:
+    """Write every file of ``plan`` under ``root``, then call ``then`` with the paths.
+
+    If a write or ``then`` (the commit) fails, every file written is put back as
+    it was before the error propagates. Returns the paths and what ``then`` returned.
+    """
+    targets = check_plan(root, plan, overwrite)
     created_files: list[Path] = []
     created_dirs: list[Path] = []
     replaced: list[tuple[Path, bytes]] = []
@@ -56,10 +76,11 @@ def write_plan(root: Path, plan: Plan, overwrite: bool = False) -> tuple[str, ..
                 else:
                     replaced.append((path, old))
                 written.append(rel)
+            result = then(tuple(written)) if then is not None else None
         except BaseException:
             _undo(created_files, created_dirs, replaced)
             raise
-    return tuple(written)
+    return tuple(written), result
 
 
 def _undo(files: list[Path], dirs: list[Path], replaced: list[tuple[Path, bytes]]) -> None:

@@ -49,8 +49,8 @@ from gitops_ml.lint.context import LintContext
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
 
-_OVERLAY = re.compile(r"^(?P<model>.+)/overlays/(?P<env>[^/]+)$")
-_BASE = re.compile(r"^(?P<model>.+)/base$")
+_OVERLAY = re.compile(r"^(?P<model>.+)/overlays/(?P<env>[^/]+)\Z")
+_BASE = re.compile(r"^(?P<model>.+)/base\Z")
 
 
 @dataclass

@@ -58,7 +58,7 @@ from gitops_ml.model import Severity
 
 # the OpenShift internal registry, by its service name; ``openshift/`` holds the cluster's streams
 _INTERNAL_REGISTRY = re.compile(
-    r"^image-registry\.openshift-image-registry\.svc(\.cluster\.local)?(:\d+)?$"
+    r"^image-registry\.openshift-image-registry\.svc(\.cluster\.local)?(:\d+)?\Z"
 )
 _TRIGGERS = "image.openshift.io/triggers"
 _TRIGGER_FIELD = re.compile(

@@ -69,7 +69,7 @@ SUPPORTED_SCHEMES = frozenset(
 )
 _VERSION = re.compile(
     r"^(v\d+(\.\d+)*|\d+(\.\d+)*|\d{4}-\d{2}-\d{2}([tT_][\d:.-]+)?|\d{8}(t?\d{4,6})?"
-    r"|(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}|sha256:[0-9a-f]{64})$",
+    r"|(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}|sha256:[0-9a-f]{64})\Z",
     re.IGNORECASE,
 )
 _SPLIT = re.compile(r"[-_:@=&?+]")
@@ -111,7 +111,7 @@ def path_versioned(path: str) -> bool:
 
 def ends_latest(uri: str) -> bool:
     last = uri.rstrip("/").rsplit("/", 1)[-1]
-    return last.lower() == "latest" or bool(re.search(r"[:@_-]latest$", last, re.IGNORECASE))
+    return last.lower() == "latest" or bool(re.search(r"[:@_-]latest\Z", last, re.IGNORECASE))
 
 
 def _storage_paths(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str]]:

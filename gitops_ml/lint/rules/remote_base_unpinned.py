@@ -52,8 +52,8 @@ from gitops_ml.model import Severity
 _REF = re.compile(r"[?&](?:ref|version)=([^&]+)")
 _BRANCHES = frozenset({"main", "master", "head", "develop", "dev", "trunk", "latest"})
 # constraint operators, wildcards, ranges and alternatives of Masterminds semver
-_HELM_RANGE = re.compile(r"[\^~<>!*|,\s]|(^|\.)[xX](\.|$)")
-_PINNED = re.compile(r"^(?:v?\d+(?:\.\d+)*(?:[-+.][\w.]+)?|[0-9a-f]{7,40})$", re.IGNORECASE)
+_HELM_RANGE = re.compile(r"[\^~<>!*|,\s]|(^|\.)[xX](\.|\Z)")
+_PINNED = re.compile(r"^(?:v?\d+(?:\.\d+)*(?:[-+.][\w.]+)?|[0-9a-f]{7,40})\Z", re.IGNORECASE)
 
 
 def is_pinned(url: str) -> bool:

@@ -68,7 +68,7 @@ from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.lint.workloads import Container
 from gitops_ml.model import Severity
 
-_TORCH_IMAGE = re.compile(r"(^|[/_-])(py)?torch([/_.:-]|$)", re.IGNORECASE)
+_TORCH_IMAGE = re.compile(r"(^|[/_-])(py)?torch([/_.:-]|\Z)", re.IGNORECASE)
 _GPU_SERVERS = frozenset({"Deployment", "StatefulSet", "LeaderWorkerSet", "InferenceService"})
 
 
@@ -142,7 +142,7 @@ def _single_gpu_tensorflow(c: Container) -> bool:
         return False
 
 
-_DOCKER_FLAG = re.compile(r"^--(shm-size|ipc)(=|$)")
+_DOCKER_FLAG = re.compile(r"^--(shm-size|ipc)(=|\Z)")
 
 
 def _docker_flags(c: Container) -> Iterator[tuple[str, int, str]]:
