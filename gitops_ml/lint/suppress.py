@@ -42,6 +42,7 @@ class Suppressions:
         self.ctx = ctx
         self.locator = locator
         self._annotations: dict[tuple[str | None, str], frozenset[str]] = {}
+        self._commented: dict[str, bool] = {}
         for obj in ctx.objects():
             value = obj.annotations.get(ANNOTATION)
             if isinstance(value, str):
@@ -60,6 +61,10 @@ class Suppressions:
         if finding.file is None or finding.line is None:
             return False
         lines = self.ctx.lines(finding.file)
+        if finding.file not in self._commented:
+            self._commented[finding.file] = any(COMMENT.search(line) for line in lines)
+        if not self._commented[finding.file]:
+            return False  # most files: no need to parse their positions
         numbers = [finding.line, finding.line - 1]
         if finding.column is not None:
             numbers.extend(
