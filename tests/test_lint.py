@@ -308,3 +308,11 @@ def test_kubernetes_version_inside_the_range_is_used(tmp_path: Path) -> None:
     newest = available_versions()[-1]
     result = run_lint(LintOptions(paths=(_repo(tmp_path),), kubernetes_version=newest))
     assert result.kubernetes_version == newest
+
+
+def test_config_kubernetes_version_outside_the_range_names_the_file(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    (root / "gitops-ml.yaml").write_text("kubernetesVersion: '1.99'\n")
+    code, _, err = _lint(str(root))
+    assert code == 2
+    assert "kubernetesVersion in gitops-ml.yaml: Kubernetes 1.99 is newer than" in err

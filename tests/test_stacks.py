@@ -93,3 +93,28 @@ def test_a_registered_stack_generates_its_documents(with_echo: None, tmp_path: P
     assert "greeting: hello" in (root / "models/hi/base/serving.yaml").read_text()
     assert (root / "models/hi/overlays/prod/kustomization.yaml").is_file()
     assert not (root / "models/hi/overlays/prod/pdb.yaml").exists()  # kserve's, not echo's
+
+
+def test_airflow_dags_launch_every_training_stack_kind() -> None:
+    from gitops_ml.airflow import TRAINING_KINDS
+
+    kinds = {s.kind for s in stacks.TRAINING_STACKS if s.kind is not None}
+    assert kinds <= set(TRAINING_KINDS)
+
+
+def test_a_jobset_retrained_by_airflow_renders_its_manifest_and_lints_clean(
+    tmp_path: Path,
+) -> None:
+    from gitops_ml.lint.engine import LintOptions, run_lint
+    from gitops_ml.yamlio import load_fast
+
+    root = tmp_path / "repo"
+    init_repo(root, init_spec("argocd", None, None))
+    args = ["new-model", "multi", "--framework", "pytorch", "--serving", "none"]
+    args += ["--training", "jobset", "--orchestrator", "airflow", "--schedule", "@weekly"]
+    result = CliRunner().invoke(main, [*args, "--repo", str(root)])
+    assert result.exit_code == 0, result.output
+    manifest = (root / "dags/manifests/multi_prod_train.yaml").read_text(encoding="utf-8")
+    assert load_fast(manifest).documents[0]["kind"] == "JobSet"
+    assert '"Completed"' in (root / "dags/multi_prod_retrain.py").read_text(encoding="utf-8")
+    assert run_lint(LintOptions(paths=(root,), root=root)).findings == ()

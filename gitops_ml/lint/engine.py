@@ -149,7 +149,10 @@ def run_lint(options: LintOptions) -> LintResult:
     try:
         schemas = registry_for(version, _crd_dirs(root, config))
     except ValueError as exc:
-        raise UserError(str(exc)) from None
+        where = "--kubernetes-version" if options.kubernetes_version else None
+        if where is None and config.path is not None:
+            where = f"kubernetesVersion in {config.path}"
+        raise UserError(f"{where}: {exc}" if where else str(exc)) from None
     repo = repository(root, config.ignore, options.build_options())
     config = config.with_environments(repo.environments(config.is_environment))
     if options.check_environments:

@@ -9,7 +9,7 @@ written by ``api.new_model`` and ``gitops-ml airflow sync``), and at run time:
    (a run's name is fixed by the overlay, so the next one needs the name free);
 2. creates the object from the manifest with the provider's
    ``KubernetesCreateResourceOperator``;
-3. waits, in reschedule mode, for the object's ``Succeeded``/``Complete``
+3. waits, in reschedule mode, for the object's ``Succeeded``/``Complete``/``Completed``
    condition and fails the task on ``Failed``.
 
 A DAG per environment (not one DAG with a parameter) because each
@@ -111,14 +111,15 @@ def remove_previous_run() -> None:
 
 @task.sensor(poke_interval=120, timeout=DEADLINE + 3600, mode="reschedule")
 def wait_for_training() -> bool:
-    """Done when the run reports Succeeded (Kubeflow) or Complete (Job, TrainJob)."""
+    """Done when the run reports Succeeded (Kubeflow), Complete (Job, TrainJob) or Completed (JobSet)."""
     status = _objects().get_namespaced_custom_object(
         GROUP, VERSION, RUN_NAMESPACE, PLURAL, NAME
     ).get("status") or {{}}
     conditions = {{c.get("type"): c.get("status") for c in status.get("conditions") or []}}
     if conditions.get("Failed") == "True":
         raise AirflowFailException(f"{{KIND}} {{RUN_NAMESPACE}}/{{NAME}} failed")
-    return "True" in (conditions.get("Succeeded"), conditions.get("Complete"))
+    done = ("Succeeded", "Complete", "Completed")
+    return "True" in (conditions.get(name) for name in done)
 
 
 with DAG(
