@@ -195,6 +195,11 @@ def skip_reason(
                 "which gitops-ml never runs"
             )
         for ref in k.references:
+            if ref.is_directory_edge and ref.target is not None and repo.node(ref.target) is None:
+                return (
+                    f"{k.rel_file} includes {ref.value!r}, whose kustomization file is a "
+                    "symbolic link out of the repository"
+                )
             if ref.status == "escapes":
                 return f"{k.rel_file} names {ref.value!r}, outside the repository"
             if ref.status == "file" and ref.target is not None:

@@ -167,9 +167,13 @@ class Repository:
         self._kustomization_dirs: set[str] = set()
         self.truncated = False
         self._scan()
+        # kustomizations the walk does not lint (ignored or hidden folders) but that
+        # a discovered one includes: kustomize builds them, so the guard must see them
+        self.reached: dict[Path, Kustomization] = {}
         for k in self.kustomizations.values():
             k.references = list(self._references(k))
-        for k in self.kustomizations.values():
+        self._load_reached()
+        for k in (*self.kustomizations.values(), *self.reached.values()):
             plugins_of(k)  # reads generator files now, in discovery, not in a rule
         if cache is not None:
             cache.save()
@@ -380,11 +384,31 @@ class Repository:
 
     # -- the graph --------------------------------------------------------------
 
+    def _load_reached(self) -> None:
+        pending = list(self.kustomizations.values())
+        while pending:
+            k = pending.pop()
+            for ref in k.references:
+                target = ref.target
+                if not ref.is_directory_edge or target is None or self.node(target) is not None:
+                    continue
+                path = find_kustomization_file(target)
+                if path is None or not Path(os.path.realpath(path)).is_relative_to(self.root):
+                    continue  # never read; the guard refuses to build what includes it
+                child = self._load(target, path)
+                child.references = list(self._references(child))
+                self.reached[target] = child
+                pending.append(child)
+
+    def node(self, directory: Path) -> Kustomization | None:
+        """The kustomization of ``directory``: discovered, or reached from one that is."""
+        return self.kustomizations.get(directory) or self.reached.get(directory)
+
     def children(self, k: Kustomization) -> list[Kustomization]:
         out = []
         for ref in k.references:
             if ref.is_directory_edge and ref.target is not None:
-                child = self.kustomizations.get(ref.target)
+                child = self.node(ref.target)
                 if child is not None:
                     out.append(child)
         return out
@@ -451,7 +475,7 @@ class Repository:
                 index[d] = low[d] = len(index)
                 scc_stack.append(d)
                 on_stack.add(d)
-                work.append((d, iter(self.children(self.kustomizations[d]))))
+                work.append((d, iter(self.children(self.kustomizations.get(d) or self.reached[d]))))
 
             enter(start)
             while work:
@@ -475,7 +499,7 @@ class Repository:
                     members.append(m)
                     if m == d:
                         break
-                k = self.kustomizations[d]
+                k = self.kustomizations.get(d) or self.reached[d]
                 if len(members) > 1 or any(c.dir == d for c in self.children(k)):
                     number = len(set(out.values()))
                     out.update((m, number) for m in members)

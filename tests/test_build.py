@@ -490,3 +490,55 @@ def test_the_render_cache_key_of_an_overlay_includes_the_dags_that_launch_it(
     after = build._InputHasher(ctx.repo, "engine", inputs).key(leaf)
     assert before is not None and after is not None and before != after
     assert build._InputHasher(ctx.repo, "engine", {}).key(leaf) not in (before, after)
+
+
+# -- bases the walk does not lint are still guarded -------------------------------------
+
+REMOTE = "https://github.com/kubernetes-sigs/kustomize//examples/helloWorld?ref=v1.0.6"
+
+
+@pytest.mark.parametrize("base", [".base", "vendor/base"])
+def test_a_remote_base_behind_a_hidden_or_ignored_base_is_refused(
+    tmp_path: Path, base: str
+) -> None:
+    repo = _repo(
+        tmp_path,
+        f"../../../../{base}",
+        {f"{base}/kustomization.yaml": f"resources:\n- {REMOTE}\n"},
+    )
+    (repo / "gitops-ml.yaml").write_text("ignore:\n- vendor/\n", "utf-8")
+    for args in (
+        ["render", str(repo / "models/m1/overlays/dev")],
+        ["airflow", "sync", "-C", str(repo)],
+    ):
+        proc, ran = _run(tmp_path, *args)
+        _refused_in_one_sentence(proc, "--allow-remote")
+        assert ran == []
+    proc, ran = _run(tmp_path, "lint", "--format", "json", str(repo))
+    assert ran == []
+    assert "--allow-remote" in proc.stdout
+
+
+def test_an_ignored_base_still_builds(tmp_path: Path) -> None:
+    repo = _repo(
+        tmp_path,
+        "../../../../vendor/base",
+        {
+            "vendor/base/kustomization.yaml": "resources:\n- job.yaml\n",
+            "vendor/base/job.yaml": JOB.format(tag="1.0.0"),
+        },
+    )
+    (repo / "gitops-ml.yaml").write_text("ignore:\n- vendor/\n", "utf-8")
+    proc, _ = _run(tmp_path, "render", str(repo / "models/m1/overlays/dev"))
+    assert proc.returncode == 0, proc.stderr
+    assert "repo/train:1.0.0" in proc.stdout
+
+
+def test_a_base_whose_kustomization_links_out_is_refused(tmp_path: Path, outside: Path) -> None:
+    repo = _repo(tmp_path, "../../../../base")
+    (repo / "base").mkdir()
+    (repo / "base" / "kustomization.yaml").symlink_to(outside / "base" / "kustomization.yaml")
+    (repo / "base" / "job.yaml").symlink_to(outside / "base" / "job.yaml")
+    proc, ran = _run(tmp_path, "render", str(repo / "models/m1/overlays/dev"))
+    _refused_in_one_sentence(proc, "symbolic link out of the repository")
+    assert ran == []

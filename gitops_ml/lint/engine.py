@@ -344,7 +344,8 @@ def _load_sources(
     else:
         for leaf in leaves:
             for k in repo.closure(leaf):
-                kustomizations[k.dir] = k
+                if k.dir in repo.kustomizations:  # not an ignored or hidden base it includes
+                    kustomizations[k.dir] = k
         for k in repo.kustomizations.values():
             if any(p == k.file or under(k.dir, p) for p in paths):
                 kustomizations[k.dir] = k
