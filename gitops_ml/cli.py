@@ -83,9 +83,9 @@ EXIT_USAGE = 2
 EXIT_BUG = 3
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = EXIT_USAGE) -> None:
     click.echo(f"gitops-ml: {message.rstrip('.')}.", err=True)
-    sys.exit(EXIT_USAGE)
+    sys.exit(code)
 
 
 def handle_errors(func: F) -> F:
@@ -100,7 +100,7 @@ def handle_errors(func: F) -> F:
         except GitopsMlError as exc:
             if _debug():
                 traceback.print_exc()
-            _fail(str(exc))
+            _fail(str(exc), getattr(exc, "exit_code", EXIT_USAGE))
         except KeyboardInterrupt:
             click.echo("gitops-ml: interrupted.", err=True)
             sys.exit(130)
@@ -436,18 +436,38 @@ def diff_command(
 
 
 @main.command()
-@click.argument("model")
+@click.argument("model", required=False)
 @click.option("--from", "source", required=True, help="The environment to copy the version from.")
 @click.option("--to", "target", required=True, help="The environment to promote to.")
+@click.option("--all", "all_models", is_flag=True, help="Every model whose target differs.")
+@click.option(
+    "--override-gate",
+    "override_gates",
+    multiple=True,
+    metavar="GATE",
+    help="Pass this gate of promotion: anyway (repeatable; each needs a --reason).",
+)
+@click.option("--reason", "reasons", multiple=True, help="Why the gate is overridden (recorded).")
+@click.option("--branch", help="Commit on this new branch; the checkout stays as it is.")
+@click.option(
+    "--pr-body",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write a pull request body (markdown; split into numbered files past 65,536 characters).",
+)
 @click.option("--no-commit", is_flag=True, help="Write the files but do not commit them.")
 @click.option("--dry-run", is_flag=True, help="Print the edit; write nothing.")
 @engine_option
 @repo_option
 @handle_errors
 def promote(
-    model: str,
+    model: str | None,
     source: str,
     target: str,
+    all_models: bool,
+    override_gates: tuple[str, ...],
+    reasons: tuple[str, ...],
+    branch: str | None,
+    pr_body: Path | None,
     no_commit: bool,
     dry_run: bool,
     engine: str | None,
@@ -456,33 +476,112 @@ def promote(
     """Copy MODEL's image tags, digests and model URI from one environment to another.
 
     Environment-specific settings (replicas, resources, namespace) stay as they
-    are. The target is rendered and linted before anything is written, and the
-    changed files are committed alone, comments and key order kept.
+    are. The gates of `promotion:` in gitops-ml.yaml are checked first; the
+    target is rendered and linted before anything is written, and the changed
+    files are committed alone with Promoted-From/Promoted-Version/Gate trailers.
     """
+    from gitops_ml.errors import UserError
     from gitops_ml.lint.engine import find_root
-    from gitops_ml.promote import PromoteOptions
-    from gitops_ml.promote import promote as run_promote
+    from gitops_ml.promote import PromoteOptions, promotable_models
 
-    result = run_promote(
-        PromoteOptions(
-            root=find_root(directory.resolve()),
-            model=model,
+    if len(override_gates) != len(reasons):
+        raise UserError("each --override-gate needs its own --reason saying why")
+    if all_models == (model is not None):
+        raise UserError("name one MODEL, or pass --all")
+    if all_models and (branch or pr_body):
+        raise UserError("--branch and --pr-body prepare one model's pull request; not with --all")
+    root = find_root(directory.resolve())
+    models = promotable_models(root, source, target) if all_models else [model or ""]
+    refused: list[str] = []
+    for name in models:
+        options = PromoteOptions(
+            root=root,
+            model=name,
             source=source,
             target=target,
             commit=not no_commit,
             dry_run=dry_run,
             engine=engine,
+            overrides=tuple(zip(override_gates, reasons, strict=True)),
+            branch=branch,
         )
-    )
+        try:
+            _promote_one(options, pr_body)
+        except UserError as exc:
+            if not all_models:
+                raise
+            refused.append(name)
+            click.echo(f"{name}: refused: {exc}", err=True)
+    if all_models:
+        click.echo(
+            f"promoted {len(models) - len(refused)} of {len(models)} model(s) from {source} "
+            f"to {target}" + (f"; refused: {', '.join(refused)}" if refused else "")
+        )
+        if refused:
+            sys.exit(EXIT_FINDINGS)
+
+
+def _promote_one(options: Any, pr_body: Path | None) -> None:
+    from gitops_ml.promote import promote as run_promote
+
+    result = run_promote(options)
+    prefix = f"{options.model}: " if options.branch is None and pr_body is None else ""
     for edit in result.edits:
-        click.echo(f"{edit.file}: {edit.what} {edit.name}: {edit.old} -> {edit.new}")
-    if dry_run:
+        click.echo(f"{prefix}{edit.file}: {edit.what} {edit.name}: {edit.old} -> {edit.new}")
+    for gate in result.evidence.gates if result.evidence else ():
+        state = f"overridden ({gate.override})" if gate.override else "passed"
+        click.echo(f"{prefix}gate {gate.name} {state}: {gate.detail}")
+    if options.dry_run:
         click.echo(result.diff, nl=False)
         click.echo("dry run: nothing written")
+    elif result.commit and result.branch:
+        click.echo(f"committed {result.commit[:12]} on new branch {result.branch}")
     elif result.commit:
         click.echo(f"committed {result.commit[:12]}: {result.message.splitlines()[0]}")
     else:
         click.echo(f"wrote {', '.join(result.files)} (not committed)")
+    if pr_body is not None:
+        _write_pr_body(options, result, pr_body)
+
+
+def _write_pr_body(options: Any, result: Any, path: Path) -> None:
+    from gitops_ml import promotion
+
+    diff = f"```diff\n{result.diff}```\n"
+    if result.base and (result.commit or result.written):
+        from gitops_ml.review import DiffOptions, review
+        from gitops_ml.review_report import REVIEW_REPORTERS
+
+        rendered = review(
+            DiffOptions(
+                root=options.root,
+                base=result.base,
+                head=result.commit,
+                environments=(options.target,),
+                engine=options.engine,
+            )
+        )
+        diff = REVIEW_REPORTERS["markdown"](rendered, False)
+    edits = "\n".join(
+        f"- {e.what} `{e.name}`: `{e.old}` → `{e.new}` ({e.file})" for e in result.edits
+    )
+    assert result.evidence is not None
+    text = promotion.pr_body_text(
+        model=options.model,
+        source=options.source,
+        target=options.target,
+        evidence=result.evidence,
+        edits=edits,
+        diff=diff,
+    )
+    paths = promotion.write_pr_body(path, text)
+    if len(paths) > 1:
+        click.echo(
+            f"wrote the pull request body in {len(paths)} parts (GitHub takes 65,536 characters "
+            f"per body or comment): {', '.join(str(p) for p in paths)}"
+        )
+    else:
+        click.echo(f"wrote the pull request body to {path}")
 
 
 # -- scaffolding: init and new-model ------------------------------------------------------

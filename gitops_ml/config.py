@@ -105,6 +105,34 @@ class AirflowSettings:
 
 
 @dataclass(frozen=True)
+class PromotionGates:
+    """``promotion:``: what ``promote`` checks before it writes anything."""
+
+    min_soak_seconds: int | None = None
+    min_soak: str | None = None  # as written, for messages
+    require_clean: bool = False
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(
+            name
+            for name, on in (
+                ("minSoak", self.min_soak_seconds),
+                ("requireClean", self.require_clean),
+            )
+            if on
+        )
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> int:
+    """Seconds of ``24h``, ``90m``, ``3d``, ``30s``."""
+    return int(text[:-1]) * _DURATION_UNITS[text[-1]]
+
+
+@dataclass(frozen=True)
 class Config:
     environments: tuple[Environment, ...] = ()
     kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
@@ -115,6 +143,7 @@ class Config:
     policies: tuple[str, ...] = ()  # ValidatingAdmissionPolicy files, repo-relative
     ignore: tuple[str, ...] = ()
     airflow: AirflowSettings = AirflowSettings()
+    promotion: PromotionGates = PromotionGates()
     path: str | None = None  # repo-relative path of the file, when there is one
     explicit_environments: bool = False
     declared_environments: tuple[str, ...] = ()  # as listed in the file, none inferred
@@ -314,6 +343,15 @@ def _rule_setting(value: Any) -> RuleSetting:
     )
 
 
+def _promotion(section: dict[str, Any]) -> PromotionGates:
+    soak = section.get("minSoak")
+    return PromotionGates(
+        min_soak_seconds=parse_duration(soak) if soak else None,
+        min_soak=soak,
+        require_clean=bool(section.get("requireClean")),
+    )
+
+
 def _build(doc: dict[str, Any], rel: str) -> Config:
     envs = tuple(
         Environment(
@@ -343,6 +381,7 @@ def _build(doc: dict[str, Any], rel: str) -> Config:
             kubernetes_conn_id=airflow.get("kubernetesConnId", "kubernetes_default"),
             namespace=airflow.get("namespace"),
         ),
+        promotion=_promotion(doc.get("promotion") or {}),
         path=rel,
         explicit_environments=bool(envs),
         declared_environments=tuple(names),

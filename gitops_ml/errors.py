@@ -16,6 +16,12 @@ class UserError(GitopsMlError):
     """Bad input or a refused request; the message is one sentence for a person."""
 
 
+class GateRefused(UserError):
+    """A promotion gate refused: not bad input, a policy answer (exit 1)."""
+
+    exit_code = 1
+
+
 class ConfigError(UserError):
     """``gitops-ml.yaml`` is unreadable or does not match its schema."""
 

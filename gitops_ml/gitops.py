@@ -259,6 +259,76 @@ def last_changes(view: GitView, paths: Iterable[str]) -> dict[str, Change]:
     return found
 
 
+def commits_touching(view: GitView, paths: Iterable[str], limit: int) -> list[Change]:
+    """Commits reachable from HEAD that changed any of ``paths`` (root-relative), newest first."""
+    import git
+
+    wanted = [f"{view.prefix}/{p}" if view.prefix else p for p in paths]
+    if not wanted:
+        return []
+    fmt = "%x1e%H%x1f%cI%x1f%(trailers:only,unfold)"
+    try:
+        out = view.repo.git.log(f"--format={fmt}", f"-n{limit}", "HEAD", "--", *wanted)
+    except git.GitCommandError:
+        return []
+    changes = []
+    for age, record in enumerate(out.split("\x1e")[1:]):
+        commit, date, trailers = [*record.split("\x1f", 2), "", ""][:3]
+        changes.append(Change(commit.strip(), date.strip(), _trailers(trailers), age))
+    return changes
+
+
+def commit_to_branch(view: GitView, branch: str, texts: dict[str, str], message: str) -> str:
+    """Commit ``texts`` (root-relative path -> content) on top of HEAD as new branch ``branch``.
+
+    The work tree, the index and the current branch are left exactly as they
+    are: the commit is built in a temporary index from HEAD's tree. The
+    message goes to git on standard input, whatever its length.
+    """
+    import subprocess
+
+    import git
+
+    try:
+        view.repo.git.check_ref_format("--branch", branch)
+    except git.GitCommandError:
+        raise UserError(f"--branch {branch!r} is not a valid git branch name") from None
+    if f"refs/heads/{branch}" in {r.path for r in view.repo.references}:
+        raise UserError(f"branch {branch!r} already exists; name a new one")
+    head = view.repo.head.commit.hexsha
+    git_dir = Path(view.repo.git_dir)
+    index = git_dir / f"gitops-ml-index-{os.getpid()}"
+    env = {**os.environ, "GIT_INDEX_FILE": str(index)}
+
+    def run(*args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=view.toplevel,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            detail = done.stderr.strip().splitlines()
+            raise UserError(f"git {args[0]} failed: {detail[-1] if detail else done.returncode}")
+        return done.stdout.strip()
+
+    try:
+        run("read-tree", head)
+        for rel_path, text in texts.items():
+            path = f"{view.prefix}/{rel_path}" if view.prefix else rel_path
+            blob = run("hash-object", "-w", "--stdin", "--path", path, stdin=text)
+            mode = run("ls-files", "-s", "--", path).split(" ", 1)[0] or "100644"
+            run("update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}")
+        tree = run("write-tree")
+        sha = run("commit-tree", tree, "-p", head, "-F", "-", stdin=message)
+        run("update-ref", f"refs/heads/{branch}", sha, "")
+    finally:
+        index.unlink(missing_ok=True)
+    return sha
+
+
 def dirty_paths(view: GitView, paths: Iterable[str]) -> tuple[str, ...]:
     """Those of ``paths`` (GitOps-root-relative) with staged or unstaged changes."""
     paths = list(paths)

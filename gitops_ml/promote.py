@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import json
 import re
 import shutil
@@ -24,11 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gitops_ml import gitops, yamlio
+from gitops_ml import gitops, promotion, yamlio
+from gitops_ml.config import PromotionGates, load_config
 from gitops_ml.errors import UserError, YamlError
 from gitops_ml.lint.engine import LintOptions, run_lint
 from gitops_ml.model import MODEL_URI_ENV, Finding, Severity
 from gitops_ml.paths import PathRefused, confined
+from gitops_ml.promotion import Evidence
 from gitops_ml.repo import Kustomization, Repository, locate, rel
 
 IMAGE_FIELDS = ("newName", "newTag", "digest")
@@ -53,6 +56,8 @@ class PromoteOptions:
     commit: bool = True
     dry_run: bool = False
     engine: str | None = None
+    overrides: tuple[tuple[str, str], ...] = ()  # (gate, reason) from --override-gate
+    branch: str | None = None  # commit on this new branch; the work tree stays as it is
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,9 @@ class PromoteResult:
     commit: str | None = None
     written: bool = False
     not_promoted: tuple[str, ...] = ()  # model URIs the target sets nowhere
+    evidence: Evidence | None = None
+    branch: str | None = None  # where the commit is, with --branch
+    base: str | None = None  # HEAD before the promotion
 
 
 # -- text edits at ruamel.yaml positions ------------------------------------------
@@ -494,17 +502,63 @@ def _write_all(
         raise
 
 
-def _message(options: PromoteOptions, edits: list[Edit]) -> str:
+def _message(options: PromoteOptions, edits: list[Edit], evidence: Evidence | None) -> str:
     versions = ", ".join(dict.fromkeys(e.new or "" for e in edits))
     subject = f"promote {options.model} from {options.source} to {options.target}: {versions}"
     body = "\n".join(f"- {e.what} {e.name}: {e.old} -> {e.new} ({e.file})" for e in edits)
-    return f"{subject}\n\n{body}\n"
+    trailers = "\n".join(evidence.trailers()) if evidence is not None else ""
+    return f"{subject}\n\n{body}\n" + (f"\n{trailers}\n" if trailers else "")
 
 
-def promote(options: PromoteOptions) -> PromoteResult:
+def _evidence(
+    root: Path, options: PromoteOptions, source: _Overlay, gates: PromotionGates
+) -> Evidence:
+    """Gates and provenance of the source's version; refuses a failed gate (exit 1)."""
+    from gitops_ml.build import BuildOptions, render_folder
+    from gitops_ml.status import version_of
+
+    overlay = source.kustomization.rel_dir
+    built = render_folder(root, root / overlay, BuildOptions(engine=options.engine))
+    if built.problem is not None:
+        raise UserError(f"{overlay} does not render, so its version is unknown: {built.problem}")
+    return promotion.gather(
+        root,
+        model=options.model,
+        environment=options.source,
+        overlay=overlay,
+        version=version_of(built.objects),
+        gates=gates,
+        overrides=dict(options.overrides),
+    )
+
+
+def promotable_models(root: Path, source: str, target: str) -> list[str]:
+    """Models with an overlay in both environments, for ``promote --all``.
+
+    A model whose target already runs the source's version is left out.
+    """
+    repo = Repository(root.resolve())
+    out = []
+    by_model: dict[str, set[str]] = {}
+    for k in repo.kustomizations.values():
+        where = locate(k.rel_dir)
+        if where.model and where.name in (source, target):
+            by_model.setdefault(where.model, set()).add(where.name)
+    for model in sorted(m for m, envs in by_model.items() if envs == {source, target}):
+        plan = promote(
+            PromoteOptions(root=root, model=model, source=source, target=target, dry_run=True),
+            plan_only=True,
+        )
+        if plan.files:
+            out.append(model)
+    return out
+
+
+def promote(options: PromoteOptions, plan_only: bool = False) -> PromoteResult:
     root = options.root.resolve()
     if options.source == options.target:
         raise UserError("--from and --to name the same environment")
+    gates = load_config(root).promotion  # a broken config stops here, before any work
     repo = Repository(root)
     source = _overlay(repo, options.model, options.source)
     target = _overlay(repo, options.model, options.target)
@@ -529,23 +583,40 @@ def promote(options: PromoteOptions) -> PromoteResult:
                     f"b/{rel_path}",
                 )
             )
+    if plan_only:
+        return PromoteResult(tuple(edits), tuple(sorted(texts)), diff, "")
     if not texts:
         raise UserError(
             f"{options.target} already runs what {options.source} runs for {options.model}; "
             "nothing to promote"
         )
-    message = _message(options, edits)
+    if options.branch is not None and not options.commit:
+        raise UserError("--branch commits on a new branch; it cannot go with --no-commit")
+    evidence = _evidence(root, options, source, gates)
+    message = _message(options, edits, evidence)
     files = tuple(sorted(texts))
     view = gitops.open_view(root) if options.commit and not options.dry_run else None
-    if view is not None:
+    if view is not None and options.branch is None:
         gitops.check_writable(view, files)
     _check(root, target.kustomization.rel_dir, texts, options.engine)
+    done = functools.partial(
+        PromoteResult,
+        tuple(edits),
+        files,
+        diff,
+        message,
+        not_promoted=tuple(missing),
+        evidence=evidence,
+        branch=options.branch,
+    )
     if options.dry_run:
-        return PromoteResult(tuple(edits), files, diff, message, not_promoted=tuple(missing))
+        return done()
+    base = str(view.repo.head.commit.hexsha) if view is not None else None
+    if view is not None and options.branch is not None:
+        on_branch = gitops.commit_to_branch(view, options.branch, texts, message)
+        return done(commit=on_branch, base=base)
     with yamlio.sigterm_unwinds():
         sha = _write_all(
             root, texts, lambda: gitops.commit_only(view, files, message) if view else None
         )
-    return PromoteResult(
-        tuple(edits), files, diff, message, sha, written=True, not_promoted=tuple(missing)
-    )
+    return done(commit=sha, written=True, base=base)

@@ -171,12 +171,27 @@ def _history(
     return gitops.last_changes(view, files), set(gitops.dirty_paths(view, files)), True
 
 
+Version = tuple[tuple[str, ...], tuple[str, ...]]  # (images, model URIs), each sorted
+
+
+def version_of(objects: Sequence[Any]) -> Version:
+    """What ``promote`` moves between environments: the images and model URIs of a render."""
+    images: set[str] = set()
+    uris: set[str] = set()
+    for obj in objects:
+        for c in workloads.containers(obj.data):
+            image = c.container.get("image")
+            if isinstance(image, str):
+                images.add(image)
+        uris.update(uri for _, uri, _ in workloads.model_uris(obj.data))
+    return tuple(sorted(images)), tuple(sorted(uris))
+
+
 def _cell(env: str, overlay: RenderedOverlay) -> Cell:
     base = Cell(environment=env, overlay=overlay.path)
     if overlay.problem is not None:
         return _with(base, problem=overlay.problem)
-    images: list[str] = []
-    uris: list[str] = []
+    images, uris = version_of(overlay.objects)
     replicas: list[str] = []
     gpus = 0
     hpa_targets = {
@@ -186,20 +201,14 @@ def _cell(env: str, overlay: RenderedOverlay) -> Cell:
     }
     for obj in overlay.objects:
         for c in workloads.containers(obj.data):
-            image = c.container.get("image")
-            if isinstance(image, str) and image not in images:
-                images.append(image)
             gpus += workloads.gpu_count(c.resources) or 0
-        for _, uri, _ in workloads.model_uris(obj.data):
-            if uri not in uris:
-                uris.append(uri)
         found = _replicas(obj.kind, obj.spec, obj.key.name in hpa_targets)
         if found:
             replicas.append(found)
     return _with(
         base,
-        images=tuple(sorted(images)),
-        model_uris=tuple(sorted(uris)),
+        images=images,
+        model_uris=uris,
         replicas=", ".join(replicas) if replicas else None,
         gpus=gpus,
     )
