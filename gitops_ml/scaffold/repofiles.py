@@ -48,10 +48,23 @@ def workflow_file() -> str:
     return (
         "# Pull-request review: lint findings in code scanning, and the rendered change\n"
         "# per environment as one pull-request comment, updated on every push.\n"
+        "# Run by hand (Actions > gitops-ml > Run workflow), it promotes a model: the\n"
+        "# gates of promotion: in gitops-ml.yaml are checked and a pull request opened.\n"
         "name: gitops-ml\n"
         "\n"
         "on:\n"
         "  pull_request:\n"
+        "  workflow_dispatch:\n"
+        "    inputs:\n"
+        "      model:\n"
+        "        description: The model to promote\n"
+        "        required: true\n"
+        "      from:\n"
+        "        description: The environment whose version it takes\n"
+        "        default: staging\n"
+        "      to:\n"
+        "        description: The environment it promotes to\n"
+        "        default: prod\n"
         "\n"
         "permissions:\n"
         "  contents: read\n"
@@ -59,11 +72,12 @@ def workflow_file() -> str:
         "  security-events: write\n"
         "\n"
         "concurrency:\n"
-        "  group: gitops-ml-${{ github.event.pull_request.number }}\n"
+        "  group: gitops-ml-${{ github.event.pull_request.number || github.run_id }}\n"
         "  cancel-in-progress: true\n"
         "\n"
         "jobs:\n"
         "  review:\n"
+        "    if: github.event_name == 'pull_request'\n"
         "    runs-on: ubuntu-latest\n"
         "    steps:\n"
         "      - uses: actions/checkout@v4\n"
@@ -106,6 +120,43 @@ def workflow_file() -> str:
         "            } else {\n"
         "              await github.rest.issues.createComment({ owner, repo, issue_number, body });\n"
         "            }\n"
+        "\n"
+        "  promote:\n"
+        "    if: github.event_name == 'workflow_dispatch'\n"
+        "    runs-on: ubuntu-latest\n"
+        "    permissions:\n"
+        "      contents: write\n"
+        "      pull-requests: write\n"
+        "    env:\n"
+        "      MODEL: ${{ inputs.model }}\n"
+        "      FROM: ${{ inputs.from }}\n"
+        "      TO: ${{ inputs.to }}\n"
+        "      BRANCH: promote/${{ inputs.model }}-${{ inputs.to }}-${{ github.run_id }}\n"
+        "      GH_TOKEN: ${{ github.token }}\n"
+        "    steps:\n"
+        "      - uses: actions/checkout@v4\n"
+        "        with:\n"
+        "          fetch-depth: 0  # the gates read how long the source ran the version\n"
+        "      - uses: actions/setup-python@v5\n"
+        "        with:\n"
+        '          python-version: "3.11"\n'
+        "      - name: Install gitops-ml\n"
+        "        run: pip install gitops-ml\n"
+        "      - name: Promote on a new branch (gates checked first)\n"
+        "        run: |\n"
+        '          git config user.name "github-actions[bot]"\n'
+        '          git config user.email "github-actions[bot]@users.noreply.github.com"\n'
+        '          gitops-ml promote "$MODEL" --from "$FROM" --to "$TO" \\\n'
+        '            --branch "$BRANCH" --pr-body promote.md\n'
+        '          git push origin "$BRANCH"\n'
+        "      - name: Open the pull request\n"
+        "        run: |\n"
+        '          gh pr create --head "$BRANCH" --base "${{ github.ref_name }}" \\\n'
+        '            --title "promote $MODEL from $FROM to $TO" --body-file promote.md\n'
+        "          # a body over GitHub's limit comes in parts: promote.2.md, promote.3.md...\n"
+        "          for part in promote.*.md; do\n"
+        '            [ -e "$part" ] && gh pr comment "$BRANCH" --body-file "$part"\n'
+        "          done\n"
     )
 
 
