@@ -674,3 +674,27 @@ def test_no_validation_pattern_accepts_a_trailing_newline() -> None:
             if re.search(r"(?<!\\)\$", node.args[0].value):
                 found.append(f"{path.relative_to(package)}:{node.lineno}")
     assert found == []
+
+
+def test_lint_reports_an_image_no_registry_accepts(tmp_path: Path) -> None:
+    """What `new-model` used to commit from `--training-image $'repo:1.0.0\\n'`."""
+    import json
+
+    box = sandbox(tmp_path)
+    write(
+        box.repo,
+        {
+            "app/kustomization.yaml": (
+                "resources:\n  - job.yaml\nimages:\n  - name: registry.example.com/train\n"
+                '    newTag: "1.0.0\\n"\n'
+            ),
+            "app/job.yaml": TRAIN_JOB.replace(":1.0.0", ""),
+        },
+    )
+    commit(box)
+    proc = run_checked(box, "lint", "--format", "json", ".", codes=(1,))
+    found = [
+        f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "image-reference-invalid"
+    ]
+    assert [(f["file"], f["line"]) for f in found] == [("app/kustomization.yaml", 4)]
+    assert "whitespace" in found[0]["message"]

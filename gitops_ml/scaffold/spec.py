@@ -57,10 +57,6 @@ def __getattr__(name: str) -> Any:
 
 _NAME = re.compile(r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?\Z")
 _ENV = re.compile(r"^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?\Z")
-_IMAGE = re.compile(
-    r"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*"
-    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?\Z"
-)
 _URI = re.compile(r"^(s3|gs|hf|pvc|oci|https|azureblob)://[^\s'\"#]+\Z")
 _QUEUE = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
 ROUTERS = ("none", "gateway")
@@ -85,9 +81,11 @@ class Image:
 
 
 def parse_image(value: str, option: str) -> Image:
-    if not _IMAGE.match(value):
+    problem = images.reference_problem(value)
+    if problem is not None:
         raise UserError(
-            f"{option} {value!r} is not an image reference such as ghcr.io/acme/x:1.2.3"
+            f"{option} {value!r} is not an image reference such as ghcr.io/acme/x:1.2.3: "
+            f"it {problem}"
         )
     value, tag, digest = images.split(value)
     if digest is None and tag is None:
