@@ -316,3 +316,12 @@ def test_config_kubernetes_version_outside_the_range_names_the_file(tmp_path: Pa
     code, _, err = _lint(str(root))
     assert code == 2
     assert "kubernetesVersion in gitops-ml.yaml: Kubernetes 1.99 is newer than" in err
+
+
+def test_env_of_plain_manifest_folders_is_known(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "r", {"clusters/prod/deploy.yaml": DEPLOYMENT})
+    code, out, err = _lint(str(root), "--env", "prod", "--format", "json")
+    assert code in (0, 1), err
+    assert json.loads(out)["summary"]["objects"] == 1
+    code, _, err = _lint(str(root), "--env", "dev")
+    assert code == 2 and "known: prod" in err

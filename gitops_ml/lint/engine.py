@@ -214,6 +214,9 @@ def known_environments(root: Path, cache_root: Path | None = None) -> tuple[str,
 def _env_names(config: Config, repo: Repository) -> tuple[str, ...]:
     names = [e.name for e in config.environments]
     names += [n for n in (locate(k.rel_dir).name for k in repo.leaves) if n]
+    # plain manifests in clusters/<env>/ or overlays/<env>/ (a Flux repository's folders)
+    folders = {f.parent for f in repo.yaml_files}
+    names += sorted(n for n in (locate(rel(repo.root, d)).name for d in folders) if n)
     return tuple(dict.fromkeys(names))
 
 
