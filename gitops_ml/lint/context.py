@@ -60,6 +60,9 @@ class LintContext:
     # overlay path -> {object key: repo-relative origin}; filled on demand by the engine
     trace: Callable[[RenderedOverlay], dict[ObjectKey, str | None]] | None = None
     _origins: dict[str, dict[ObjectKey, str | None]] = field(default_factory=dict, repr=False)
+    # overlay path -> the (images, model URIs) it rendered at each commit that changed it,
+    # newest first; read from git history on first need (None outside git)
+    history: Callable[[str], list[tuple[str, Any]] | None] | None = None
 
     def origin_of(self, obj: RenderedObject) -> str | None:
         """The file an object came from; traced through kustomize on first need."""

@@ -174,6 +174,7 @@ def run_lint(options: LintOptions) -> LintResult:
     with Build(repo, options.build_options(), config.is_environment) as build:
         _render(ctx, build, leaves, dag_inputs, prune=full_run and not options.render_only)
         ctx.trace = build.trace
+        ctx.history = _history_reader(root)
         _load_manifests(ctx, paths, options.environments)
         ctx.controllers = controllers.collect(ctx)
         kept, suppressed = _findings(ctx, rules)
@@ -250,6 +251,31 @@ def _transition_rules(ctx: LintContext) -> int:
     from gitops_ml.crdrules import transition_rules
 
     return sum(len(set(transition_rules(tree))) for _, tree in trees if tree)
+
+
+def _history_reader(root: Path) -> Callable[[str], list[tuple[str, Any]] | None]:
+    """``LintContext.history``: an overlay's past versions, read from git once, on demand.
+
+    None outside git. GitPython is imported only when a rule asks.
+    """
+    cache: dict[str, list[tuple[str, Any]] | None] = {}
+
+    def read(overlay: str) -> list[tuple[str, Any]] | None:
+        if overlay not in cache:
+            from gitops_ml import gitops, promotion
+
+            try:
+                view = gitops.open_view(root)
+            except UserError:
+                cache[overlay] = None
+            else:
+                cache[overlay] = [
+                    (entry.change.commit, entry.version)
+                    for entry in promotion.version_history(root, view, overlay)
+                ]
+        return cache[overlay]
+
+    return read
 
 
 def _crd_dirs(root: Path, config: Config) -> tuple[Path, ...]:

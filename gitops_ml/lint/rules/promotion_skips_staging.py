@@ -10,6 +10,13 @@ environment name (`s3://models-staging/...` and `s3://models-prod/...`)
 count as the same version. A prod digest compared with a staging tag is not
 reported: the two cannot be compared without a registry.
 
+A version staging ran before counts: in a git repository, prod may run
+anything the staging overlay rendered at some commit reachable from HEAD
+(the usual staging-first release bumps staging past what prod runs). Only
+when the version is neither in staging now nor in its history (the commits
+that changed a file staging's build reads, newest 50) is it reported; outside
+git only the working tree counts.
+
 ## Why is this bad?
 Staging exists to run the exact bits prod will run. A prod overlay edited
 by hand to `fraud:v4` while staging still runs `v3` ships a model image, or
@@ -111,8 +118,41 @@ def _model_dir(overlay: RenderedOverlay) -> str:
     return overlay.path.rpartition("/overlays/")[0]
 
 
+def _ran_before(
+    ctx: LintContext, staging: list[RenderedOverlay], key: str, value: str, envs: tuple[str, ...]
+) -> str | None:
+    """The commit at which a staging overlay last rendered ``value``, from git history.
+
+    "" when the history was read and never had it; None outside git.
+    """
+    if ctx.history is None:
+        return None
+    searched = False
+    for overlay in staging:
+        past = ctx.history(overlay.path)
+        if past is None:
+            continue
+        searched = True
+        for commit, version in past:
+            if version is None:
+                continue
+            past_images, uris = version
+            if key == "image" and any(
+                images.name_of(i) == images.name_of(value) and _same_image(value, i) is True
+                for i in past_images
+            ):
+                return str(commit)
+            if key != "image" and any(
+                _normalize_uri(value, envs) == _normalize_uri(u, envs) for u in uris
+            ):
+                return str(commit)
+    return "" if searched else None
+
+
 def _check_pair(
-    prod_obj: RenderedObject, staging: list[tuple[RenderedOverlay, RenderedObject]]
+    ctx: LintContext,
+    prod_obj: RenderedObject,
+    staging: list[tuple[RenderedOverlay, RenderedObject]],
 ) -> Iterator[Violation]:
     envs = tuple(e for e in (prod_obj.environment, *(o.environment for o, _ in staging)) if e)
     staged = [(o, v) for o, obj in staging for v in _walk(obj.data)]
@@ -135,11 +175,16 @@ def _check_pair(
             if any(_normalize_uri(value, envs) == _normalize_uri(s, envs) for _, s in seen):
                 continue
             what = f"{key} {value!r}"
+        overlays = list({o.path: o for o, _ in seen}.values())
+        earlier = _ran_before(ctx, overlays, key, value, envs)
+        if earlier:
+            continue  # staging ran it at an earlier commit: a staging-first release
         runs = ", ".join(sorted({f"{o.environment} runs {s!r}" for o, s in seen}))
+        history = " in its git history" if earlier == "" else ""
         yield Violation(
             message=(
                 f"{prod_obj.environment} {prod_obj.kind} {prod_obj.name!r} uses {what}, "
-                f"which staging never ran ({runs})"
+                f"which staging never ran{history} ({runs})"
             ),
             obj=prod_obj,
             path=path,
@@ -161,7 +206,7 @@ def check(
             for obj in prod.objects:
                 pairs = [(s, m) for s in staging if (m := _match(obj, s.objects)) is not None]
                 if pairs:
-                    yield from _check_pair(obj, pairs)
+                    yield from _check_pair(ctx, obj, pairs)
 
 
 RULE = Rule(
