@@ -203,8 +203,9 @@ def _error(exc: Exception, text: str = "") -> YamlError:
             line = context.line if context is not None and context.line <= last_line else last_line
             return YamlError(exc.problem or "unexpected end of file", line=line + 1)
         problem = exc.problem or str(exc).splitlines()[0]
-        if "duplicate key" in str(exc):
-            problem = str(exc).split("\n")[2] if len(str(exc).split("\n")) > 2 else problem
+        if problem.startswith("found duplicate key"):
+            # the values ruamel adds can be whole mappings: the key is what a person needs
+            problem = problem.split(" with value ", 1)[0]
         if mark is not None:
             return YamlError(problem, line=mark.line + 1, column=mark.column + 1)
         return YamlError(problem)

@@ -106,3 +106,9 @@ def test_an_option_default_must_have_its_type() -> None:
     with pytest.raises(TypeError):
         Option("n", OptionType.INTEGER, True, "a count")
     assert OptionType.INTEGER.accepts(3) and not OptionType.INTEGER.accepts(False)
+
+
+def test_a_repeated_key_names_the_key_and_its_line(tmp_path: Path) -> None:
+    code, out = _lint_with(tmp_path, "# policy\nrules: {}\nrules:\n  shm-missing: 'off'\n")
+    assert code == 2
+    assert 'gitops-ml.yaml:3: found duplicate key "rules"' in out
