@@ -437,10 +437,10 @@ def render_folder(
     except ValueError:
         raise UserError(f"{folder} is outside the repository {root}") from None
     repo = repo or repository(root, options=options)
-    k = repo.kustomizations.get(real)
+    k = repo.reach(real)
     if k is None:
         raise UserError(
             f"{rel(root, real)} holds no kustomization gitops-ml reads "
-            "(none, a linked one, or a folder it skips)"
+            "(none, or a symbolic link out of the repository)"
         )
     return render_overlays(repo, [k], options)[0]

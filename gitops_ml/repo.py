@@ -384,8 +384,8 @@ class Repository:
 
     # -- the graph --------------------------------------------------------------
 
-    def _load_reached(self) -> None:
-        pending = list(self.kustomizations.values())
+    def _load_reached(self, start: Iterable[Kustomization] | None = None) -> None:
+        pending = list(self.kustomizations.values() if start is None else start)
         while pending:
             k = pending.pop()
             for ref in k.references:
@@ -399,6 +399,24 @@ class Repository:
                 child.references = list(self._references(child))
                 self.reached[target] = child
                 pending.append(child)
+
+    def reach(self, directory: Path) -> Kustomization | None:
+        """The kustomization of ``directory``, loaded now (with what it includes) if the
+        walk skipped its folder (ignored or hidden); None when there is none to read."""
+        found = self.node(directory)
+        if found is not None:
+            return found
+        path = find_kustomization_file(directory)
+        if path is None or not Path(os.path.realpath(path)).is_relative_to(self.root):
+            return None
+        before = set(self.reached)
+        k = self._load(directory, path)
+        k.references = list(self._references(k))
+        self.reached[directory] = k
+        self._load_reached([k])
+        for new in set(self.reached) - before:
+            plugins_of(self.reached[new])
+        return k
 
     def node(self, directory: Path) -> Kustomization | None:
         """The kustomization of ``directory``: discovered, or reached from one that is."""

@@ -542,3 +542,25 @@ def test_a_base_whose_kustomization_links_out_is_refused(tmp_path: Path, outside
     proc, ran = _run(tmp_path, "render", str(repo / "models/m1/overlays/dev"))
     _refused_in_one_sentence(proc, "symbolic link out of the repository")
     assert ran == []
+
+
+def test_render_builds_a_folder_the_walk_skips_and_refuses_a_linked_one(
+    tmp_path: Path, outside: Path
+) -> None:
+    repo = _repo(
+        tmp_path,
+        "job.yaml",
+        {
+            ".argocd/app/kustomization.yaml": "resources:\n- job.yaml\n",
+            ".argocd/app/job.yaml": JOB.format(tag="3.0.0"),
+        },
+    )
+    proc, _ = _run(tmp_path, "render", str(repo / ".argocd" / "app"))
+    assert proc.returncode == 0, proc.stderr
+    assert "repo/train:3.0.0" in proc.stdout
+    linked = repo / "linked"
+    linked.mkdir()
+    (linked / "kustomization.yaml").symlink_to(outside / "base" / "kustomization.yaml")
+    proc, ran = _run(tmp_path, "render", str(linked))
+    _refused_in_one_sentence(proc, "symbolic link out of the repository")
+    assert ran == []
