@@ -170,38 +170,46 @@ def transition_rules(tree: Mapping[str, Any]) -> list[str]:
 
 def check_object(tree: Mapping[str, Any], obj: Mapping[str, Any]) -> Outcome:
     """Evaluate every rule of ``tree`` on ``obj`` (a whole rendered object)."""
-    value = copy.deepcopy(dict(obj))
+    value = dict(obj)
     if tree.get("dropStatus"):
         value.pop("status", None)
     meta = value.get("metadata")
     if isinstance(meta, dict) and not meta.get("name") and meta.get("generateName"):
         # the API server names the object before it validates it
-        meta["name"] = f"{meta['generateName']}x2x5x"
+        value["metadata"] = {**meta, "name": f"{meta['generateName']}x2x5x"}
     outcome = Outcome()
     root = tree["tree"]
-    _apply_defaults(root, value)
-    _visit(root, value, (), outcome)
+    _visit(root, _defaulted(root, value), (), outcome)
     return outcome
 
 
-def _apply_defaults(node: Mapping[str, Any], value: Any) -> None:
+def _defaulted(node: Mapping[str, Any], value: Any) -> Any:
+    """``value`` with the tree's defaults applied and disallowed nulls pruned.
+
+    Only the containers on the tree's paths are copied; the rest is shared with the
+    rendered object, which nothing here changes.
+    """
     if isinstance(value, dict):
-        for name, sub in node.get("properties", {}).items():
-            if name in value and value[name] is None and not sub.get("nullable"):
-                del value[name]  # the API server prunes a null it does not allow
-            if name not in value and "default" in sub:
-                value[name] = copy.deepcopy(sub["default"])
-            if name in value:
-                _apply_defaults(sub, value[name])
+        props = node.get("properties", {})
         extra = node.get("additionalProperties")
+        if not props and extra is None:
+            return value
+        out = dict(value)
+        for name, sub in props.items():
+            if name in out and out[name] is None and not sub.get("nullable"):
+                del out[name]  # the API server prunes a null it does not allow
+            if name not in out and "default" in sub:
+                out[name] = copy.deepcopy(sub["default"])
+            if name in out:
+                out[name] = _defaulted(sub, out[name])
         if extra is not None:
-            declared = node.get("properties", {})
-            for key, item in value.items():
-                if key not in declared:
-                    _apply_defaults(extra, item)
-    elif isinstance(value, list) and "items" in node:
-        for item in value:
-            _apply_defaults(node["items"], item)
+            for key in list(out):
+                if key not in props:
+                    out[key] = _defaulted(extra, out[key])
+        return out
+    if isinstance(value, list) and "items" in node:
+        return [_defaulted(node["items"], item) for item in value]
+    return value
 
 
 def _visit(
