@@ -314,6 +314,34 @@ def _check_option(rule: Rule, name: str, value: Any, where: str) -> None:
         )
 
 
+def check_rule_environments(config: Config, known: Iterable[str], root: Path) -> None:
+    """Refuse a rule setting for an environment that is a near miss of a known one.
+
+    ``environments: {prdo: off}`` would silently never apply. A name with no close
+    match is left alone: the repository may not have that environment yet.
+    """
+    names = list(known)
+    for rule_id, setting in config.rules.items():
+        for env in setting.environments:
+            close = [] if env in names else difflib.get_close_matches(env, names, n=1)
+            if close:
+                where = config.path or CONFIG_NAMES[0]
+                line = _line_in_file(root, where, ("rules", rule_id, "environments", env))
+                raise ConfigError(
+                    f"{where}{line}: rule {rule_id!r} is set for environment {env!r}, which "
+                    f"this repository does not have (did you mean {close[0]!r}?)"
+                )
+
+
+def _line_in_file(root: Path, rel: str, path: tuple[str | int, ...]) -> str:
+    try:
+        doc = yamlio.load_positioned(yamlio.read_text(root / rel, rel)).documents[0]
+    except (YamlError, IndexError):
+        return ""
+    pos = yamlio.position(doc, path)
+    return f":{pos[0]}" if pos else ""
+
+
 def _did_you_mean(name: str, known: Iterable[str], otherwise: str) -> str:
     close = difflib.get_close_matches(name, list(known), n=1)
     return f" (did you mean {close[0]!r}?)" if close else otherwise

@@ -112,3 +112,20 @@ def test_a_repeated_key_names_the_key_and_its_line(tmp_path: Path) -> None:
     code, out = _lint_with(tmp_path, "# policy\nrules: {}\nrules:\n  shm-missing: 'off'\n")
     assert code == 2
     assert 'gitops-ml.yaml:3: found duplicate key "rules"' in out
+
+
+def test_a_rule_set_for_a_misspelt_environment_is_refused(tmp_path: Path) -> None:
+    config = (
+        "environments:\n- name: dev\n- name: prod\nrules:\n  image-tag-mutable:\n"
+        "    environments:\n      prdo: 'off'\n      canary: 'off'\n"
+    )
+    code, out = _lint_with(tmp_path, config)
+    assert code == 2
+    assert (
+        "gitops-ml.yaml:7: rule 'image-tag-mutable' is set for environment 'prdo', which this "
+        "repository does not have (did you mean 'prod'?)"
+    ) in out
+    # a name that is no near miss may be an environment the repository adds later
+    (tmp_path / "later").mkdir()
+    code, out = _lint_with(tmp_path / "later", config.replace("prdo", "prod"))
+    assert code == 0, out

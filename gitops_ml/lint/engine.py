@@ -20,7 +20,7 @@ from typing import Any
 
 from gitops_ml import airflow, yamlio
 from gitops_ml.build import Build, BuildOptions, repository
-from gitops_ml.config import Config, load_config
+from gitops_ml.config import Config, check_rule_environments, load_config
 from gitops_ml.errors import UserError, YamlError
 from gitops_ml.lint import build_errors, controllers
 from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay, SourceFile
@@ -155,8 +155,10 @@ def run_lint(options: LintOptions) -> LintResult:
         raise UserError(f"{where}: {exc}" if where else str(exc)) from None
     repo = repository(root, config.ignore, options.build_options())
     config = config.with_environments(repo.environments(config.is_environment))
+    known = _env_names(config, repo)
+    check_rule_environments(config, known, root)
     if options.check_environments:
-        check_environments(options.environments, _env_names(config, repo))
+        check_environments(options.environments, known)
     full_run = any(p == root for p in paths)
     ctx = LintContext(root=root, config=config, repo=repo, schemas=schemas, full_run=full_run)
     ctx.policies = _load_policies(root, config)
