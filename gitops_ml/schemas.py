@@ -130,6 +130,7 @@ class SchemaRegistry:
         self._extra: dict[tuple[str, str], dict[str, Any]] = {}
         self._extra_rules: dict[tuple[str, str], dict[str, Any]] = {}
         self._rules: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._builtin_prefixes: set[str] | None = None
         # a repository's own folders are checked now, so a bad entry is a setup error
         self._user_indexes = {d: read_index(d) for d in crd_dirs}
 
@@ -235,6 +236,24 @@ class SchemaRegistry:
 
     def knows(self, api_version: str, kind: str) -> bool:
         return self._validator(api_version, kind) is not None
+
+    def builtin_group(self, group: str) -> bool:
+        """A group of Kubernetes' own API (``apps``, ``batch``, core ``""``...)."""
+        if kubernetes_file_name(f"{group}/v1" if group else "v1", "X") is None:
+            return False
+        if self._builtin_prefixes is None:
+            names = (p.name for p in self._k8s_dir.glob("*-*.json"))
+            self._builtin_prefixes = {
+                parts[1] if len(parts) == 3 else "" for parts in (n.split("-") for n in names)
+            }
+        return (group.split(".")[0] if group else "") in self._builtin_prefixes
+
+    def knows_kind(self, group: str, kind: str) -> bool:
+        """Whether ``kind`` of ``group`` has a schema in some version (a bundled or user CRD)."""
+        prefix, suffix = f"{group}/", f"/{kind}"
+        return any(k.startswith(prefix) and k.endswith(suffix) for k in self._index()) or any(
+            api.startswith(prefix) and k == kind for api, k in self._extra
+        )
 
     # -- validation ----------------------------------------------------------------
 

@@ -35,7 +35,7 @@ EXPECTED: dict[str, dict[str, int]] = {
         "probes-missing/warning": 8,
         "resources-missing/warning": 10,
     },
-    "fluxcd__flux2-kustomize-helm-example": {"unknown-kind/warning": 8},
+    "fluxcd__flux2-kustomize-helm-example": {"unknown-kind/info": 4},
     "kserve__kserve": {
         "gpu-without-toleration/warning": 13,
         "image-tag-mutable/warning": 12,
@@ -43,7 +43,7 @@ EXPECTED: dict[str, dict[str, int]] = {
         "resources-missing/warning": 49,
         "schema-invalid/error": 7,
         "shm-missing/warning": 2,
-        "unknown-kind/warning": 2,
+        "unknown-kind/info": 2,
         "yaml-syntax/error": 2,
     },
     "kubeflow__manifests": {
@@ -51,7 +51,7 @@ EXPECTED: dict[str, dict[str, int]] = {
         "image-tag-mutable/warning": 1,
         "resources-missing/warning": 1,
         "shm-missing/warning": 5,
-        "unknown-kind/warning": 2,
+        "unknown-kind/info": 2,
     },
     "stefanprodan__podinfo": {},
 }
