@@ -286,10 +286,9 @@ def new_model(
     try:
         written, result = _write_and_commit(root, plan, view if commit else None, overwrite=force)
     except BaseException as exc:
-        assert view is not None or previous is None
-        if previous is None or view is None or branch is None:
+        if view is None or previous is None or branch is None:
             raise
-        back = gitops.leave_branch(view, previous, branch)
+        back = gitops.leave_branch(view, previous, branch)  # the files are already put back
         if not isinstance(exc, UserError):
             raise
         done = (
