@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import write_tree as write
 
 GITOPS_ML = str(Path(sys.executable).parent / "gitops-ml")
 REAL_GIT = shutil.which("git") or "/usr/bin/git"
@@ -182,13 +183,6 @@ def run_checked(
     check_invariants(box, proc, before)
     assert proc.returncode in codes, proc.stdout + proc.stderr
     return proc
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
 
 
 def commit(box: Sandbox, message: str = "initial") -> None:
