@@ -13,7 +13,8 @@ A hit is exactly as good as the work it saves: keys are content hashes.
 
 It lives in ``$GITOPS_ML_CACHE_DIR``, else ``$XDG_CACHE_HOME/gitops-ml``, else
 ``~/.cache/gitops-ml``: one JSON file per repository root.
-``GITOPS_ML_CACHE_DIR=off`` disables it. A file that does not parse, has the
+``GITOPS_ML_CACHE_DIR=off`` disables it. Tracebacks of internal errors go to
+its ``crash/`` folder. A file that does not parse, has the
 wrong shape or version, or cannot be written is ignored and rebuilt: the cache
 is never trusted over the files, and never fails a run.
 """
@@ -24,6 +25,7 @@ import contextlib
 import hashlib
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +39,36 @@ VERSION = 1
 def cache_dir() -> Path | None:
     configured = os.environ.get(ENV)
     if configured:
-        return None if configured.lower() in ("off", "0", "false", "no") else Path(configured)
+        return None if _off(configured) else Path(configured)
+    return _default_dir()
+
+
+def _off(value: str) -> bool:
+    return value.lower() in ("off", "0", "false", "no")
+
+
+def _default_dir() -> Path:
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = Path(xdg) if xdg else Path.home() / ".cache"
     return base / "gitops-ml"
+
+
+def crash_report(text: str) -> Path:
+    """Write an internal error's traceback under the cache folder; return its path.
+
+    With the cache turned off the report still goes to the default cache folder:
+    a report is asked for by a person, not reused by a run. When no folder can be
+    created there, the system's temporary folder takes it.
+    """
+    folder = (cache_dir() or _default_dir()) / "crash"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix="gitops-ml-crash-", suffix=".txt", dir=folder)
+    except OSError:
+        fd, name = tempfile.mkstemp(prefix="gitops-ml-crash-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return Path(name)
 
 
 def digest(data: bytes) -> str:

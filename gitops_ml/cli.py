@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -111,9 +110,9 @@ def handle_errors(func: F) -> F:
         except Exception as exc:
             if _debug():
                 traceback.print_exc()
-            fd, path = tempfile.mkstemp(prefix="gitops-ml-crash-", suffix=".txt")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                traceback.print_exc(file=handle)
+            from gitops_ml.cache import crash_report
+
+            path = crash_report(traceback.format_exc())
             click.echo(
                 f"gitops-ml: internal error ({type(exc).__name__}: {exc}); "
                 f"the traceback is in {path}; please report it.",
@@ -177,6 +176,12 @@ def _progress_printer() -> Callable[[int, int], None] | None:
     "--no-cache", is_flag=True, help="Render every overlay again, even if its files did not change."
 )
 @click.option("--allow-remote", is_flag=True, help="Let kustomize fetch remote bases.")
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Also lint what git's staged change affects, deleted and renamed files included "
+    "(the pre-commit hook).",
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here.")
 @click.option(
     "-v",
@@ -195,13 +200,16 @@ def lint(
     config_path: Path | None,
     no_cache: bool,
     allow_remote: bool,
+    staged: bool,
     output: Path | None,
     verbose: bool,
 ) -> None:
     """Render every overlay with kustomize, validate it and apply the ML rules.
 
     PATHS are folders or files (a pre-commit hook passes the changed files);
-    only the overlays they affect are rendered. Default: the current folder.
+    only the overlays they affect are rendered; a change to gitops-ml.yaml
+    affects them all. Default: the current folder, or with --staged only what
+    the staged change affects.
     """
     from gitops_ml.lint.engine import LintOptions, run_lint
     from gitops_ml.lint.reporters import REPORTERS
@@ -211,8 +219,9 @@ def lint(
         _fail(f"the {fmt} format is not available in this version")
     result = run_lint(
         LintOptions(
-            paths=paths or (Path("."),),
+            paths=paths or (() if staged else (Path("."),)),
             config_path=config_path,
+            staged=staged,
             environments=envs,
             kubernetes_version=kubernetes_version,
             engine=engine,
@@ -252,8 +261,7 @@ def render(path: Path, engine: str | None, allow_remote: bool) -> None:
     """
     from gitops_ml.build import BuildOptions, render_folder
     from gitops_ml.errors import UserError
-    from gitops_ml.lint.engine import find_root
-    from gitops_ml.repo import find_kustomization_file
+    from gitops_ml.repo import find_kustomization_file, find_root
     from gitops_ml.yamlio import dump_plain
 
     if not path.is_dir() or find_kustomization_file(path) is None:
@@ -296,7 +304,7 @@ def status_command(
     environment.
     """
     from gitops_ml.build import BuildOptions
-    from gitops_ml.lint.engine import find_root
+    from gitops_ml.repo import find_root
     from gitops_ml.status import STATUS_REPORTERS, StatusOptions, status
 
     result = status(
@@ -408,7 +416,7 @@ def diff_command(
     removed and changed objects, ML-significant changes first, and the lint
     findings the change adds or fixes.
     """
-    from gitops_ml.lint.engine import find_root
+    from gitops_ml.repo import find_root
     from gitops_ml.review import DiffOptions, review
     from gitops_ml.review_report import REVIEW_REPORTERS
 
@@ -481,8 +489,8 @@ def promote(
     files are committed alone with Promoted-From/Promoted-Version/Gate trailers.
     """
     from gitops_ml.errors import UserError
-    from gitops_ml.lint.engine import find_root
     from gitops_ml.promote import PromoteOptions, promotable_models
+    from gitops_ml.repo import find_root
 
     if len(override_gates) != len(reasons):
         raise UserError("each --override-gate needs its own --reason saying why")
@@ -766,7 +774,7 @@ def airflow_sync(check: bool, engine: str | None, allow_remote: bool, directory:
     """Re-render each generated DAG's overlay into its committed training manifest."""
     from gitops_ml.airflow import check_settings, sync
     from gitops_ml.config import load_config
-    from gitops_ml.lint.engine import find_root
+    from gitops_ml.repo import find_root
 
     root = find_root(directory.resolve())
     config = load_config(root)

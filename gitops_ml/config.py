@@ -181,6 +181,29 @@ def _schema() -> dict[str, Any]:
     return data
 
 
+def is_config_file(path: Path) -> bool:
+    """Whether ``path`` holds a gitops-ml config rather than another file of that name.
+
+    ``kind: Config`` says so; a file without ``kind`` counts when every key is a
+    config key (an empty file is an empty config). A GitHub workflow or any
+    other YAML named ``gitops-ml.yaml`` does not.
+    """
+    if not path.is_file():
+        return False
+    try:
+        docs = [d for d in yamlio.load_fast(yamlio.read_text(path)).documents if d is not None]
+    except YamlError:
+        return False
+    if not docs:
+        return True
+    doc = docs[0]
+    if len(docs) > 1 or not isinstance(doc, dict):
+        return False
+    if "kind" in doc:
+        return bool(doc.get("kind") == "Config")
+    return set(map(str, doc)) <= set(_schema()["properties"])
+
+
 def find_config(root: Path) -> Path | None:
     for name in CONFIG_NAMES:
         candidate = root / name
@@ -218,7 +241,7 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     if len(docs) > 1:
         raise ConfigError(f"{rel} must hold one YAML document, not {len(docs)}")
     doc = docs[0]
-    _validate(doc, rel)
+    _validate(doc, rel, text)
     if doc.get("rules"):
         _check_rule_settings(doc, rel)
     return _build(json.loads(json.dumps(doc)), rel)
@@ -243,7 +266,7 @@ def _fast_validator() -> Any:
     return jsonschema_rs.validator_for(_schema())
 
 
-def _validate(doc: Any, rel: str) -> None:
+def _validate(doc: Any, rel: str, text: str = "") -> None:
     plain = json.loads(json.dumps(doc))
     if _fast_validator().is_valid(plain):
         return
@@ -271,6 +294,8 @@ def _validate(doc: Any, rel: str) -> None:
             key = ".".join(str(p) for p in (*path, extra[0]))
             pos = yamlio.position(doc, (*path, extra[0]))
             where = f"{rel}:{pos[0]}" if pos else rel
+    elif _is_number_for_string(error):
+        message = _quote_it(key, error.instance, text, pos[0] if pos else None)
     raise ConfigError(f"{where}: invalid configuration at {key}: {message}")
 
 
@@ -350,6 +375,26 @@ def _did_you_mean(name: str, known: Iterable[str], otherwise: str) -> str:
 def _where(doc: Any, rel: str, path: tuple[str | int, ...]) -> str:
     pos = yamlio.position(doc, path)
     return f"{rel}:{pos[0]}" if pos else rel
+
+
+def _is_number_for_string(error: Any) -> bool:
+    number = isinstance(error.instance, (int, float)) and not isinstance(error.instance, bool)
+    return bool(error.validator == "type" and error.validator_value == "string" and number)
+
+
+def _quote_it(key: str, value: Any, text: str, line: int | None) -> str:
+    """YAML reads ``1.30`` as the number 1.3: say so, with the text as written."""
+    written = str(value)
+    lines = text.splitlines()
+    if line is not None and 0 < line <= len(lines):
+        found = re.search(r":\s*([-+0-9.eE_]+)\s*(#.*)?$", lines[line - 1])
+        if found:
+            written = found.group(1)
+    name = key.rsplit(".", 1)[-1]
+    return (
+        f"{written} is a number to YAML (read as {value!r}), not a string; "
+        f'quote it: {name}: "{written}"'
+    )
 
 
 def _severity(value: str) -> tuple[Severity | None, bool]:

@@ -176,6 +176,28 @@ def tree_entries(view: GitView, commit: git.Commit) -> list[_Entry]:
     return entries
 
 
+def staged_paths(view: GitView) -> tuple[str, ...]:
+    """GitOps-root-relative paths the staged change touches: added, modified,
+    deleted, and both sides of a rename (``git diff --cached --name-status -M``)."""
+    import git
+
+    try:
+        out = view.repo.git.diff("--cached", "--name-status", "-M", "-z")
+    except git.GitCommandError as exc:
+        detail = (exc.stderr or str(exc)).strip().splitlines()
+        raise UserError(f"git diff --cached failed: {detail[-1] if detail else exc}") from None
+    fields = out.split("\0")
+    paths: set[str] = set()
+    i = 0
+    while i < len(fields) and fields[i]:
+        status = fields[i]
+        count = 2 if status[:1] in ("R", "C") else 1
+        paths.update(f for f in fields[i + 1 : i + 1 + count] if f)
+        i += 1 + count
+    inside = (view.to_root(p) for p in paths)
+    return tuple(sorted(p for p in inside if p))
+
+
 def export_tree(view: GitView, commit: git.Commit, dest: Path) -> Path:
     """Write the GitOps root as it is in ``commit`` into ``dest``; return that root.
 

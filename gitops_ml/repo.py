@@ -141,6 +141,35 @@ def is_remote(value: str) -> bool:
     return bool(_REMOTE.match(value)) or "?ref=" in value or ("//" in value and "://" not in value)
 
 
+def find_root(path: Path, *, required: bool = False) -> Path:
+    """The repository ``path`` belongs to.
+
+    Walking up from ``path``: the nearest folder whose ``gitops-ml.yaml`` is a
+    gitops-ml config (``config.is_config_file``: a workflow of that name is
+    not), never above the git top-level; else the git top-level. Outside git
+    and without a config: the current folder when ``path`` is inside it (a
+    plain kustomize tree), else ``path``'s folder; with ``required``, a
+    UserError instead.
+    """
+    from gitops_ml.config import CONFIG_NAMES, is_config_file
+
+    start = (path if path.is_dir() else path.parent).resolve()
+    for folder in (start, *start.parents):
+        if any(is_config_file(folder / name) for name in CONFIG_NAMES):
+            return folder
+        if (folder / ".git").exists():
+            return folder
+    if required:
+        raise UserError(
+            f"{start} is not inside a gitops-ml repository; run `gitops-ml init` first or "
+            "pass the repository's folder"
+        )
+    cwd = Path.cwd().resolve()
+    if start == cwd or cwd in start.parents:
+        return cwd  # `gitops-ml lint some/file.yaml` from the top of a folder that is no repo
+    return start
+
+
 def rel(root: Path, path: Path) -> str:
     try:
         return path.relative_to(root).as_posix() or "."
@@ -562,19 +591,34 @@ class Repository:
 
         ``extra_inputs`` maps a leaf's folder to more files that count as its
         inputs (the Airflow DAGs that launch it and their committed manifests).
+        A path that no longer exists (a deleted or renamed file) affects the
+        leaves whose kustomizations still name it, or name a folder holding it.
         """
         extra = extra_inputs or {}
         wanted = [p.resolve() for p in paths]
-        files = [p for p in wanted if not p.is_dir()]
+        files = [p for p in wanted if p.exists() and not p.is_dir()]
         dirs = [p for p in wanted if p.is_dir()]
+        gone = [p for p in wanted if not p.exists()]
         out = []
         for leaf in self.leaves:
             leaf_files = self.files_of(leaf) | frozenset(extra.get(leaf.dir, ()))
-            if any(f in leaf_files for f in files) or any(
-                under(f, d) for d in dirs for f in leaf_files
+            if (
+                any(f in leaf_files for f in files)
+                or any(under(f, d) for d in dirs for f in leaf_files)
+                or any(g in leaf_files for g in gone)
+                or (gone and self._names_any(leaf, gone))
             ):
                 out.append(leaf)
         return tuple(out)
+
+    def _names_any(self, leaf: Kustomization, gone: list[Path]) -> bool:
+        for node in self.closure(leaf):
+            for ref in node.references:
+                if ref.target is not None and any(
+                    under(g, ref.target) for g in gone
+                ):
+                    return True
+        return False
 
     def plain_manifests(self, paths: Iterable[Path]) -> list[Path]:
         """YAML files under ``paths`` that no kustomization reaches."""

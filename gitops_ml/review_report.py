@@ -71,9 +71,12 @@ def render_text(result: ReviewResult, color: bool = False) -> str:
             f"{_value(h.old)} -> {_value(h.new)}"
             for h in result.highlights
         )
-    for label, findings in (("new", result.new_findings), ("fixed", result.fixed_findings)):
+    for label, findings in (
+        ("New findings:", result.new_findings),
+        ("Fixed findings:", result.fixed_findings),
+    ):
         if findings:
-            out.append(paint(f"Findings {label}:", "1"))
+            out.append(paint(label, "1"))
             out.extend("  " + _finding(f) for f in findings)
     for p in result.problems:
         out.append(f"build error at the {p.side} in {p.overlay} ({p.environment}): {p.message}")

@@ -139,7 +139,7 @@ def test_hook_and_workflow_match_schemastore(generated: Path, shared_testdata: P
     schemas = shared_testdata / "schemas"
     pre_commit = generated / ".pre-commit-config.yaml"
     assert _validate(pre_commit, schemas / "pre-commit-config.json") == []
-    workflow = generated / ".github/workflows/gitops-ml.yaml"
+    workflow = generated / ".github/workflows/gitops-ml-review.yaml"
     assert _validate(workflow, schemas / "github-workflow.json") == []
     text = workflow.read_text()
     assert "gitops-ml lint --format sarif -o gitops-ml.sarif" in text

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from gitops_ml.cache import cache_dir
 from gitops_ml.cli import main
 from tests.mlrepo import commit_all, make_repo
 from tests.write_safety_hook import ACTIONS, LAUNCHER
@@ -202,10 +203,27 @@ def interrupt(ref: Reference, base: Path, at: int, action: str) -> str | None:
         shutil.copytree(ref.template, root, symlinks=True)
     done = launch(root, ref.args, at=at, action=action)
     found = problems_after(ref, root, action, done.returncode)
+    found += remove_crash_report(done)
     if not found:
         return None
     where = ref.events[at - 1].replace(str(root) + "/", "")
     return f"{action} at write {at} ({where}): {'; '.join(found)}\n{done.stderr[-400:]}"
+
+
+CRASH_REPORT = re.compile(r"the traceback is in (\S+); please report it")
+
+
+def remove_crash_report(done: subprocess.CompletedProcess[str]) -> list[str]:
+    """Delete the crash report an internal error wrote; a problem if it is not in the cache."""
+    found = CRASH_REPORT.search(done.stderr)
+    if found is None:
+        return []
+    report = Path(found.group(1))
+    folder = cache_dir()
+    report.unlink()
+    if folder is None or not report.is_relative_to(folder / "crash"):
+        return [f"the crash report {report} is not under the cache folder {folder}"]
+    return []
 
 
 def points(ref: Reference, key: set[int], stride: int) -> list[tuple[int, str]]:
@@ -261,6 +279,18 @@ def test_new_model_interrupted(tmp_path: Path) -> None:
     ref = reference(tmp_path, NEW_MODEL, scaffolded_repo)
     assert len(ref.events) >= 30
     run_points(ref, tmp_path, points(ref, key_writes(ref), stride=4))
+
+
+def test_an_internal_error_writes_its_report_under_the_cache_folder(tmp_path: Path) -> None:
+    root = promotable_repo(tmp_path / "repo")
+    done = launch(root, PROMOTE, at=1, action="raise")
+    assert done.returncode == 3, done.stderr
+    found = CRASH_REPORT.search(done.stderr)
+    assert found is not None, done.stderr
+    report = Path(found.group(1))
+    assert "injected failure" in report.read_text()
+    assert remove_crash_report(done) == []
+    assert not report.exists()
 
 
 def test_init_interrupted(tmp_path: Path) -> None:

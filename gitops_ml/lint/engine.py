@@ -20,7 +20,7 @@ from typing import Any
 
 from gitops_ml import airflow, yamlio
 from gitops_ml.build import Build, BuildOptions, repository
-from gitops_ml.config import Config, check_rule_environments, load_config
+from gitops_ml.config import CONFIG_NAMES, Config, check_rule_environments, load_config
 from gitops_ml.errors import UserError, YamlError
 from gitops_ml.lint import build_errors, controllers
 from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay, SourceFile
@@ -29,7 +29,7 @@ from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.lint.suppress import Suppressions
 from gitops_ml.model import Finding, ObjectKey, Severity, merge_environments
 from gitops_ml.paths import confined, inside, under
-from gitops_ml.repo import Kustomization, Repository, locate, rel
+from gitops_ml.repo import Kustomization, Repository, find_root, locate, rel
 from gitops_ml.schemas import registry_for
 
 Progress = Callable[[int, int], None]
@@ -54,6 +54,9 @@ class LintOptions:
     render_only: tuple[Path, ...] = ()
     # whose caches to use: a scratch copy of a repository can use the repository's
     cache_root: Path | None = None
+    # also lint what git's staged change reaches, deletions and renames included
+    # (the pre-commit hook: pre-commit passes no deleted file)
+    staged: bool = False
 
     def build_options(self) -> BuildOptions:
         return BuildOptions(
@@ -111,19 +114,6 @@ class LintResult:
         }
 
 
-def find_root(path: Path) -> Path:
-    """The repository a path belongs to: the nearest folder with a config or .git."""
-    start = path if path.is_dir() else path.parent
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / "gitops-ml.yaml").is_file() or (folder / ".git").exists():
-            return folder
-    cwd = Path.cwd().resolve()
-    if start == cwd or cwd in start.parents:
-        return cwd  # `gitops-ml lint some/file.yaml` from the top of a folder that is no repo
-    return start
-
-
 def _all_rules(options: LintOptions) -> tuple[Rule, ...]:
     if options.rules is not None:
         return options.rules
@@ -134,11 +124,13 @@ def _all_rules(options: LintOptions) -> tuple[Rule, ...]:
 
 def run_lint(options: LintOptions) -> LintResult:
     started = time.perf_counter()
-    paths = tuple(p.resolve() for p in options.paths) or (Path(".").resolve(),)
+    paths = tuple(p.resolve() for p in options.paths)
+    if not paths and not options.staged:
+        paths = (Path(".").resolve(),)
     for p in paths:
         if not p.exists():
             raise UserError(f"path {p} does not exist")
-    root = (options.root or find_root(paths[0])).resolve()
+    root = (options.root or find_root(paths[0] if paths else Path(".").resolve())).resolve()
     for p in paths:
         try:
             p.relative_to(root)
@@ -146,8 +138,9 @@ def run_lint(options: LintOptions) -> LintResult:
             raise UserError(f"path {p} is outside the repository {root}") from None
     config = load_config(root, options.config_path)
     version = options.kubernetes_version or config.kubernetes_version
+    crd_dirs = _crd_dirs(root, config)
     try:
-        schemas = registry_for(version, _crd_dirs(root, config))
+        schemas = registry_for(version, crd_dirs)
     except ValueError as exc:
         where = "--kubernetes-version" if options.kubernetes_version else None
         if where is None and config.path is not None:
@@ -159,14 +152,23 @@ def run_lint(options: LintOptions) -> LintResult:
     check_rule_environments(config, known, root)
     if options.check_environments:
         check_environments(options.environments, known)
-    full_run = any(p == root for p in paths)
+    changed = paths
+    if options.staged:
+        staged = _staged(root)
+        paths = (*paths, *(p for p in staged if p.exists() and p not in paths))
+        changed = (*paths, *(p for p in staged if not p.exists()))
+    full_run = any(p == root for p in paths) or _reaches_everything(
+        root, config, options.config_path, crd_dirs, changed
+    )
+    if full_run:
+        paths, changed = (root,), (root,)
     ctx = LintContext(root=root, config=config, repo=repo, schemas=schemas, full_run=full_run)
     ctx.policies = _load_policies(root, config)
     rules = _all_rules(options)
 
     _collect_dags(ctx)
     dag_inputs = _dag_inputs(ctx)
-    leaves = repo.leaves if full_run else repo.leaves_affected_by(paths, dag_inputs)
+    leaves = repo.leaves if full_run else repo.leaves_affected_by(changed, dag_inputs)
     if options.render_only:
         wanted = tuple(p.resolve() for p in options.render_only)
         leaves = tuple(k for k in leaves if any(under(k.dir, w) for w in wanted))
@@ -278,6 +280,31 @@ def _history_reader(root: Path) -> Callable[[str], list[tuple[str, Any]] | None]
         return cache[overlay]
 
     return read
+
+
+def _staged(root: Path) -> tuple[Path, ...]:
+    from gitops_ml import gitops
+
+    view = gitops.open_view(root)
+    return tuple(root / p for p in gitops.staged_paths(view))
+
+
+def _reaches_everything(
+    root: Path,
+    config: Config,
+    explicit: Path | None,
+    crd_dirs: tuple[Path, ...],
+    changed: tuple[Path, ...],
+) -> bool:
+    """Whether a changed path is one every overlay's findings depend on: the config
+    (environments, namespaces, rule settings) or a CRD schema folder it names."""
+    configs = {(root / name).resolve() for name in CONFIG_NAMES}
+    if explicit is not None:
+        configs.add(explicit.resolve())
+    if config.path:
+        configs.add((root / config.path).resolve())
+    dirs = [d.resolve() for d in crd_dirs]
+    return any(p in configs or any(under(p, d) for d in dirs) for p in changed)
 
 
 def _crd_dirs(root: Path, config: Config) -> tuple[Path, ...]:

@@ -84,6 +84,11 @@ class PodSpec(NamedTuple):
     spec: dict[str, Any]
     role: str
 
+    @property
+    def noun(self) -> str:
+        """How a message names it: ``pod`` alone, else ``worker pod``, never ``pod pod``."""
+        return "pod" if self.role == "pod" else f"{self.role} pod"
+
 
 class Container(NamedTuple):
     """A container-like mapping; ``pod`` is None where the pod is defined elsewhere."""
@@ -98,6 +103,12 @@ class Container(NamedTuple):
     @property
     def name(self) -> str:
         return str(self.container.get("name") or self.role)
+
+    @property
+    def noun(self) -> str:
+        """How a message names it: ``container 'x'``, or ``worker container 'x'`` in a role."""
+        named = f"container '{self.name}'"
+        return named if self.role == "pod" else f"{self.role} {named}"
 
     @property
     def resources(self) -> dict[str, Any]:

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitops_ml import gitops
-from gitops_ml.config import CONFIG_NAMES, Config, infer_tier, load_config
+from gitops_ml.config import CONFIG_NAMES, Config, infer_tier, is_config_file, load_config
 from gitops_ml.errors import UserError
 from gitops_ml.model import Finding, Severity
+from gitops_ml.repo import find_root
 from gitops_ml.scaffold import airflow as airflow_dags
 from gitops_ml.scaffold import controllers, queues, repofiles
 from gitops_ml.scaffold.model import Env, model_files
@@ -168,7 +169,7 @@ def init_plan(spec: InitSpec) -> Plan:
         "gitops-ml.yaml": repofiles.config_file(spec, envs),
         "README.md": repofiles.readme_file(spec, envs),
         ".pre-commit-config.yaml": repofiles.precommit_file(),
-        ".github/workflows/gitops-ml.yaml": repofiles.workflow_file(),
+        ".github/workflows/gitops-ml-review.yaml": repofiles.workflow_file(),
         "models/README.md": (
             "# Models\n\nOne folder per model, written by `gitops-ml new-model`: `base/` and\n"
             "`overlays/<env>/`.\n"
@@ -181,7 +182,7 @@ def init_plan(spec: InitSpec) -> Plan:
 
 
 def _is_gitops_ml_repo(directory: Path) -> bool:
-    return any((directory / name).is_file() for name in CONFIG_NAMES)
+    return any(is_config_file(directory / name) for name in CONFIG_NAMES)
 
 
 def init_repo(
@@ -223,19 +224,6 @@ def init_repo(
 # -- new-model ----------------------------------------------------------------------
 
 
-def find_repo_root(start: Path) -> Path:
-    start = start.absolute()
-    for folder in (start, *start.parents):
-        if _is_gitops_ml_repo(folder):
-            return folder
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    raise UserError(
-        f"{start} is not inside a gitops-ml repository; run `gitops-ml init` first or pass --repo"
-    )
-
-
 def model_plan(root: Path, spec: ModelSpec, env_names: tuple[str, ...] | None) -> Plan:
     config = load_config(root)
     names = env_names or tuple(e.name for e in config.environments) or DEFAULT_ENVS
@@ -262,7 +250,7 @@ def new_model(
     dry_run: bool = False,
     force: bool = False,
 ) -> Outcome:
-    root = find_repo_root(repo if repo is not None else Path.cwd())
+    root = find_root(repo if repo is not None else Path.cwd(), required=True)
     if repo is not None and not repo.is_dir():
         raise UserError(f"--repo {repo} is not a folder")
     model_dir = root / "models" / spec.name

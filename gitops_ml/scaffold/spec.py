@@ -207,10 +207,12 @@ def model_spec(
         )
     if not trained.accepts(framework):
         fitting = [s.name for s in TRAINING_STACKS if s.writes and s.accepts(framework)]
-        raise UserError(
-            f"--training {training} does not train {framework} models; use one of "
-            + ", ".join(fitting)
+        instead = (
+            f"use one of {', '.join(fitting[:-1])} or {fitting[-1]}"
+            if len(fitting) > 1
+            else f"use --training {fitting[0]}"
         )
+        raise UserError(f"--training {training} does not train {framework} models; {instead}")
     if not served.accepts(framework):
         raise UserError(f"--serving {serving} does not serve {framework} models")
     if gpus < 0 or gpus > 16:

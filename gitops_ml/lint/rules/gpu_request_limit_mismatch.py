@@ -57,14 +57,12 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
             path = (*c.path, c.resources_key, "requests", name)
             if name not in limits:
                 yield Violation(
-                    message=f"{c.role} container '{c.name}' requests {value} {name} "
-                    "without a limit",
+                    message=f"{c.noun} requests {value} {name} without a limit",
                     path=path,
                 )
             elif not _same(value, limits[name]):
                 yield Violation(
-                    message=f"{c.role} container '{c.name}' requests {value} {name} "
-                    f"but limits {limits[name]}",
+                    message=f"{c.noun} requests {value} {name} but limits {limits[name]}",
                     path=path,
                 )
 

@@ -140,7 +140,7 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
         if any(tolerates(s, taint_key) or selects_gpu_nodes(s, labels) for s in merged):
             continue
         yield Violation(
-            message=f"{pod.role} pod requests a GPU but has no toleration for {taint_key} "
+            message=f"{pod.noun} requests a GPU but has no toleration for {taint_key} "
             f"and no nodeSelector or node affinity for GPU nodes",
             path=pod.path,
         )

@@ -62,7 +62,7 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
         if not allowed(image, registries):
             registry = workloads.parse_image(image).registry
             yield Violation(
-                message=f"{c.role} container '{c.name}' image {image} comes from {registry}, "
+                message=f"{c.noun} image {image} comes from {registry}, "
                 f"which is not in allowedRegistries",
                 path=(*c.path, "image"),
             )

@@ -132,7 +132,7 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
         problem = _problem(image, require_digest)
         if problem:
             yield Violation(
-                message=f"{c.role} container '{c.name}' image {image} {problem}",
+                message=f"{c.noun} image {image} {problem}",
                 path=(*c.path, "image"),
                 severity=severity,
             )

@@ -50,7 +50,7 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
         for field, what in _FIELDS.items():
             if context.get(field) is True:
                 yield Violation(
-                    message=f"{c.role} container '{c.name}' {what}",
+                    message=f"{c.noun} {what}",
                     path=(*c.path, "securityContext", field),
                 )
 

@@ -95,7 +95,7 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
         if missing:
             has_resources = isinstance(c.container.get("resources"), dict)
             yield Violation(
-                message=f"{c.role} container '{c.name}' has no {', '.join(missing)}",
+                message=f"{c.noun} has no {', '.join(missing)}",
                 path=(*c.path, "resources") if has_resources else c.path,
             )
 

@@ -162,13 +162,13 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
     for c, what in _candidates(obj):
         if not has_shm(c):
             yield Violation(
-                message=f"{what} container '{c.name}' ({c.role}) has no memory-backed /dev/shm",
+                message=f"{what} {c.noun} has no memory-backed /dev/shm",
                 path=c.path,
             )
     for c in workloads.containers(obj.data):
         for field, i, flag in _docker_flags(c):
             yield Violation(
-                message=f"{c.role} container '{c.name}' passes the Docker flag {flag}, "
+                message=f"{c.noun} passes the Docker flag {flag}, "
                 f"which Kubernetes ignores; mount an emptyDir with medium Memory at /dev/shm",
                 path=(*c.path, field, i),
             )

@@ -91,7 +91,7 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
     for pod in workloads.pod_specs(obj.data):
         if pod.spec.get("restartPolicy") == "Always":
             yield Violation(
-                message=f"{pod.role} pod template of a Job has restartPolicy Always "
+                message=f"{pod.noun} template of a Job has restartPolicy Always "
                 f"(only Never or OnFailure are valid)",
                 path=(*pod.path, "restartPolicy"),
                 severity=Severity.ERROR,
