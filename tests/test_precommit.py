@@ -133,8 +133,8 @@ def test_hook_lints_every_overlay_a_config_change_reaches(
     done = _try_repo(hook_repo, repo, pre_commit_env, None)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "namespace-mismatch" in done.stdout
-    for model in ("churn", "ranker"):
-        assert f"models/{model}/overlays/prod/" in done.stdout
+    for model in ("churn", "ranker"):  # the hook saw both models, not the config alone
+        assert f"/ml-prod/{model}, env=prod]" in done.stdout
 
 
 def test_hook_passes_on_a_clean_repo_and_fails_on_latest_in_prod(
