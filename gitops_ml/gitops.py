@@ -446,6 +446,30 @@ def check_git_marker(path: Path) -> None:
         ) from None
 
 
+def check_identity(folder: Path) -> None:
+    """Refuse, before anything is written, when git has no name and email to commit with.
+
+    ``folder`` is where the commit will be made (its own config counts), or the
+    nearest existing folder above it when it does not exist yet.
+    """
+    import git
+
+    cwd = folder
+    while not cwd.is_dir() and cwd != cwd.parent:
+        cwd = cwd.parent
+    runner = git.Git(str(cwd))
+    for ident in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+        try:
+            runner.var(ident)
+        except git.GitCommandError:
+            raise UserError(
+                "git does not know who you are, so it cannot commit; set it with "
+                '`git config --global user.name "Your Name"` and '
+                "`git config --global user.email you@example.com` "
+                "(or pass --no-commit); nothing was written"
+            ) from None
+
+
 def init_repository(path: Path) -> None:
     """``git init`` at ``path`` with ``main`` as the first branch."""
     import git

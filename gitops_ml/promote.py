@@ -596,6 +596,8 @@ def promote(options: PromoteOptions, plan_only: bool = False) -> PromoteResult:
     message = _message(options, edits, evidence)
     files = tuple(sorted(texts))
     view = gitops.open_view(root) if options.commit and not options.dry_run else None
+    if view is not None:
+        gitops.check_identity(root)
     if view is not None and options.branch is None:
         gitops.check_writable(view, files)
     _check(root, target.kustomization.rel_dir, texts, options.engine)

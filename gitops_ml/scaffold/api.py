@@ -204,7 +204,12 @@ def init_repo(
     for rel in todo.paths:  # a link leading out is refused before `git init`, too
         target(directory, rel)
     _refuse_errors(lint_plan(None, plan))
-    directory.mkdir(parents=True, exist_ok=True)
+    if commit and todo.files:
+        gitops.check_identity(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create {directory}: {exc.strerror or exc}") from None
     if not gitops.is_work_tree(directory):
         gitops.init_repository(directory)
     view = gitops.open_view(directory)
@@ -268,6 +273,8 @@ def new_model(
         return Outcome(root=root, plan=plan, findings=findings, dry_run=True)
     view = gitops.open_view(root) if commit or branch else None
     if view is not None:
+        if commit:
+            gitops.check_identity(root)
         gitops.check_writable(view, plan.paths)
     check_plan(root, plan, overwrite=force)  # every refusal before the branch switch
     previous = gitops.create_branch(view, branch) if view is not None and branch else None
