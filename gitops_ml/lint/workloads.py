@@ -29,6 +29,8 @@ KUBEFLOW_V1_KINDS: Mapping[str, str] = {
     "TFJob": "tfReplicaSpecs",
     "MPIJob": "mpiReplicaSpecs",
     "XGBoostJob": "xgbReplicaSpecs",
+    "JAXJob": "jaxReplicaSpecs",
+    "PaddleJob": "paddleReplicaSpecs",
 }
 TRAINER_KINDS = frozenset({"TrainJob"})
 TRAINING_RUNTIME_KINDS = frozenset({"TrainingRuntime", "ClusterTrainingRuntime"})

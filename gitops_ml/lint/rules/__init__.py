@@ -54,6 +54,7 @@ from gitops_ml.lint.rules import (
     startup_probe_missing,
     suppression_unexplained,
     training_container_name,
+    training_job_invalid,
     training_master_count,
     training_restart_policy,
     unknown_kind,
@@ -112,6 +113,7 @@ RULES: tuple[Rule, ...] = (
     kueue_queue_unresolved.RULE,
     training_container_name.RULE,
     training_master_count.RULE,
+    training_job_invalid.RULE,
     training_restart_policy.RULE,
 )
 

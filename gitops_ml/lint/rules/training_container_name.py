@@ -1,10 +1,13 @@
 """training-container-name: a training replica without the container its operator looks for.
 
 ## What it does
-* PyTorchJob, TFJob and XGBoostJob replicas must have a container named
-  `pytorch`, `tensorflow` and `xgboost` respectively: the training-operator
-  webhook rejects the job otherwise, and the operator sets the distributed
-  environment (`MASTER_ADDR`, `TF_CONFIG`...) and ports only on that container.
+* PyTorchJob, TFJob, XGBoostJob, JAXJob and PaddleJob replicas must have a
+  container named `pytorch`, `tensorflow`, `xgboost`, `jax` and `paddle`
+  respectively: the training-operator webhook rejects the job otherwise
+  (release-1.9 `pkg/webhooks/*/..._webhook.go`, the `validate...ReplicaSpecs`
+  functions: "must have at least one container with name ..."), and the
+  operator sets the distributed environment (`MASTER_ADDR`, `TF_CONFIG`...)
+  and ports only on that container.
   MPIJob is not checked: no webhook requires a name.
 * A TrainJob must not set the environment variables the Trainer's Torch plugin
   reserves for torchrun in `spec.trainer.env`: `PET_NNODES`,
@@ -43,7 +46,13 @@ from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
 
-CONTAINER_NAMES = {"PyTorchJob": "pytorch", "TFJob": "tensorflow", "XGBoostJob": "xgboost"}
+CONTAINER_NAMES = {
+    "PyTorchJob": "pytorch",
+    "TFJob": "tensorflow",
+    "XGBoostJob": "xgboost",
+    "JAXJob": "jax",
+    "PaddleJob": "paddle",
+}
 RESERVED_ENV = frozenset(
     {"PET_NNODES", "PET_NPROC_PER_NODE", "PET_NODE_RANK", "PET_MASTER_ADDR", "PET_MASTER_PORT"}
 )

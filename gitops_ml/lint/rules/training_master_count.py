@@ -1,9 +1,12 @@
 """training-master-count: replica specs the Kubeflow training-operator webhook rejects.
 
 ## What it does
-Ports the static checks of the training-operator admission webhooks
-(`pkg/webhooks/pytorch/pytorchjob_webhook.go`, `tensorflow/tfjob_webhook.go`,
-`xgboost/xgboostjob_webhook.go` and `utils.ValidateReplicaSpecs`):
+Ports the static checks of the training-operator admission webhooks of
+`release-1.9` (`pkg/webhooks/pytorch/pytorchjob_webhook.go`
+`validatePyTorchReplicaSpecs`, `tensorflow/tfjob_webhook.go`
+`validateTFReplicaSpecs`, `xgboost/xgboostjob_webhook.go`
+`validateXGBReplicaSpecs`, `jax/jaxjob_webhook.go` `validateJAXReplicaSpecs`,
+`paddlepaddle/paddlepaddle_webhook.go` `validateSpec`):
 
 * replica specs are required;
 * PyTorchJob roles are `Master` or `Worker`; `Master.replicas` must be 1;
@@ -13,10 +16,15 @@ Ports the static checks of the training-operator admission webhooks
 * a TFJob has at most one `Chief` or `Master` role;
 * an XGBoostJob has roles `Master` and `Worker` only, a `Master`, and
   `Master.replicas` of 1;
+* a JAXJob has only `Worker` replicas; a PaddleJob `Master` and `Worker`;
 * every replica has containers, and every container an image.
 
-Unset `replicas` are fine: the defaulting webhook sets them to 1. The
-container name each kind needs is checked by `training-container-name`.
+A `Master` with `replicas` unset is rejected too (PyTorchJob, XGBoostJob):
+`release-1.9` has no defaulting webhook and the CRD no default, so the
+validating webhook sees no value, not 1. Unset `replicas` of other roles are
+fine. The container name each kind needs is checked by
+`training-container-name`; the job's name and `runPolicy.managedBy` by
+`training-job-invalid`.
 
 ## Why is this bad?
 The webhook rejects the job when Argo CD or Flux applies it: the training run
@@ -50,7 +58,12 @@ from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
 
-_ROLES = {"PyTorchJob": ("Master", "Worker"), "XGBoostJob": ("Master", "Worker")}
+_ROLES = {
+    "PyTorchJob": ("Master", "Worker"),
+    "XGBoostJob": ("Master", "Worker"),
+    "JAXJob": ("Worker",),
+    "PaddleJob": ("Master", "Worker"),
+}
 
 
 def _replicas(replica: dict[str, Any]) -> int | None:
@@ -89,10 +102,8 @@ def _pytorch(obj: RenderedObject, field: str) -> Iterator[Violation]:
     for role, replica in roles.items():
         count = _replicas(replica)
         path = ("spec", field, role, "replicas")
-        if role == "Master" and count is not None and count != 1:
-            yield Violation(
-                message=f"PyTorchJob Master replicas is {count}; it must be 1", path=path
-            )
+        if role == "Master" and count != 1:
+            yield _master_not_one("PyTorchJob", count, replica, path)
         elif role != "Master" and count is not None and count < 1:
             yield Violation(
                 message=f"PyTorchJob {role} replicas is {count}; it must be at least 1", path=path
@@ -126,14 +137,36 @@ def _xgboost(obj: RenderedObject, field: str) -> Iterator[Violation]:
         yield Violation(message="XGBoostJob has no Master replica", path=("spec", field))
         return
     count = _replicas(roles["Master"])
-    if count is not None and count != 1:
-        yield Violation(
-            message=f"XGBoostJob Master replicas is {count}; it must be 1",
-            path=("spec", field, "Master", "replicas"),
+    if count != 1:
+        yield _master_not_one("XGBoostJob", count, roles["Master"], ("spec", field, "Master"))
+
+
+def _master_not_one(
+    kind: str, count: int | None, replica: dict[str, Any], path: tuple[str | int, ...]
+) -> Violation:
+    if replica.get("replicas") is None:
+        return Violation(
+            message=f"{kind} Master has no replicas; the webhook requires replicas: 1 "
+            "(release-1.9 sets no default)",
+            path=path[:-1] if path[-1] == "replicas" else path,
         )
+    return Violation(
+        message=f"{kind} Master replicas is {count}; it must be 1",
+        path=path if path[-1] == "replicas" else (*path, "replicas"),
+    )
 
 
-_BY_KIND = {"PyTorchJob": _pytorch, "TFJob": _tensorflow, "XGBoostJob": _xgboost}
+def _nothing(obj: RenderedObject, field: str) -> Iterator[Violation]:
+    return iter(())
+
+
+_BY_KIND = {
+    "PyTorchJob": _pytorch,
+    "TFJob": _tensorflow,
+    "XGBoostJob": _xgboost,
+    "JAXJob": _nothing,
+    "PaddleJob": _nothing,
+}
 
 
 def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> Iterator[Violation]:
