@@ -523,7 +523,7 @@ def sync(
             problems.append(targets)
             continue
         overlay, manifest = targets
-        repo = repo or repository(root, config.ignore, options)
+        repo = repo or repository(root, config.ignore, options, walk=False)
         try:
             built = render_folder(root, root / overlay, options, repo)
         except UserError as exc:

@@ -410,12 +410,19 @@ def render_overlays(
 
 
 def repository(
-    root: Path, ignore: Iterable[str] = (), options: BuildOptions | None = None
+    root: Path,
+    ignore: Iterable[str] = (),
+    options: BuildOptions | None = None,
+    walk: bool = True,
 ) -> Repository:
-    """The kustomization graph of ``root``, with the parse cache the options ask for."""
+    """The kustomization graph of ``root``, with the parse cache the options ask for.
+
+    ``walk=False`` discovers nothing up front: ``Repository.reach`` then loads
+    just the folders asked for and what they include (``render``, ``airflow sync``).
+    """
     options = options or BuildOptions()
     cache = ParseCache((options.cache_root or root).resolve()) if options.cache else None
-    return Repository(root, ignore, cache)
+    return Repository(root, ignore, cache, walk)
 
 
 def render_folder(
@@ -436,7 +443,7 @@ def render_folder(
         real.relative_to(root)
     except ValueError:
         raise UserError(f"{folder} is outside the repository {root}") from None
-    repo = repo or repository(root, options=options)
+    repo = repo or repository(root, options=options, walk=False)
     k = repo.reach(real)
     if k is None:
         raise UserError(

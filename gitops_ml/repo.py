@@ -181,12 +181,18 @@ class Repository:
     """The kustomization graph of one repository root."""
 
     def __init__(
-        self, root: Path, ignore: Iterable[str] = (), cache: ParseCache | None = None
+        self,
+        root: Path,
+        ignore: Iterable[str] = (),
+        cache: ParseCache | None = None,
+        walk: bool = True,
     ) -> None:
+        """``walk=False``: no discovery; only what ``reach`` loads (one folder's closure)."""
         self.root = root.resolve()
         self.ignore = tuple(ignore)
         self.cache = cache
-        self.has_symlinks = False  # seen while scanning; a repo without any skips realpath
+        # seen while scanning; a repo without any skips realpath (unwalked: never skipped)
+        self.has_symlinks = not walk
         self.kustomizations: dict[Path, Kustomization] = {}
         self.yaml_files: list[Path] = []
         # every folder but hidden ones, in walk order (what Argo CD's git generator lists)
@@ -195,7 +201,8 @@ class Repository:
         self._listed: set[str] = set()
         self._kustomization_dirs: set[str] = set()
         self.truncated = False
-        self._scan()
+        if walk:
+            self._scan()
         # kustomizations the walk does not lint (ignored or hidden folders) but that
         # a discovered one includes: kustomize builds them, so the guard must see them
         self.reached: dict[Path, Kustomization] = {}
@@ -204,7 +211,7 @@ class Repository:
         self._load_reached()
         for k in (*self.kustomizations.values(), *self.reached.values()):
             plugins_of(k)  # reads generator files now, in discovery, not in a rule
-        if cache is not None:
+        if cache is not None and walk:  # unwalked, most entries were not used: keep them
             cache.save()
 
     # -- scanning -------------------------------------------------------------
