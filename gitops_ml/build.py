@@ -367,7 +367,8 @@ class Build:
         results: dict[Path, Rendered] = {}
         keys: dict[Path, str] = {}
         for directory in directories:
-            key = inputs.key(self.repo.kustomizations[directory]) if inputs else None
+            node = self.repo.node(directory)
+            key = inputs.key(node) if inputs and node is not None else None
             hit = cache.get(rel(root, directory), key) if cache and key else None
             if hit is not None:
                 objects, error = hit

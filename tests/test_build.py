@@ -564,3 +564,17 @@ def test_render_builds_a_folder_the_walk_skips_and_refuses_a_linked_one(
     proc, ran = _run(tmp_path, "render", str(linked))
     _refused_in_one_sentence(proc, "symbolic link out of the repository")
     assert ran == []
+
+
+def test_render_folder_with_the_render_cache_gives_the_same_objects(tmp_path: Path) -> None:
+    from gitops_ml.build import BuildOptions, render_folder
+
+    repo = _repo(tmp_path, "job.yaml", {"models/m1/overlays/dev/job.yaml": JOB.format(tag="1")})
+    folder = repo / "models/m1/overlays/dev"
+    options = BuildOptions(cache=True, cache_root=tmp_path / "cache-root")
+    cold = render_folder(repo, folder, options)
+    warm = render_folder(repo, folder, options)
+    plain = render_folder(repo, folder, BuildOptions(cache=False))
+    assert [o.data for o in cold.objects] == [o.data for o in warm.objects]
+    assert [o.data for o in warm.objects] == [o.data for o in plain.objects]
+    assert plain.objects and plain.problem is None
