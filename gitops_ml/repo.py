@@ -621,9 +621,7 @@ class Repository:
     def _names_any(self, leaf: Kustomization, gone: list[Path]) -> bool:
         for node in self.closure(leaf):
             for ref in node.references:
-                if ref.target is not None and any(
-                    under(g, ref.target) for g in gone
-                ):
+                if ref.target is not None and any(under(g, ref.target) for g in gone):
                     return True
         return False
 
