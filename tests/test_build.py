@@ -462,8 +462,9 @@ def test_a_pre_commit_run_on_a_dag_renders_the_overlay_it_launches(tmp_path: Pat
         assert result.overlays == 1, changed
         drift = [f for f in result.findings if f.rule == "airflow-drift"]
         assert [f.file for f in drift] == ["dags/manifests/m1_dev_train.yaml"], changed
+    _write(repo / "other" / "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
     other = run_lint(
-        LintOptions(paths=(repo / "gitops-ml.yaml",), root=repo, cache=False, rules=())
+        LintOptions(paths=(repo / "other" / "cm.yaml",), root=repo, cache=False, rules=())
     )
     assert other.overlays == 0
 
