@@ -749,14 +749,18 @@ def new_model_command(
         dry_run=dry_run,
         force=force,
     )
+    replaced = set(outcome.replaced)
     if dry_run:
         for path, text in outcome.plan:
-            click.echo(f"would write {path}")
+            click.echo(f"would {'replace' if path in replaced else 'write'} {path}")
             if show:
                 click.echo(text)
-        click.echo(f"dry run: {len(outcome.plan.files)} file(s), nothing written")
+        more = f" ({len(replaced)} existing, replaced)" if replaced else ""
+        click.echo(f"dry run: {len(outcome.plan.files)} file(s){more}, nothing written")
         return
-    _print_outcome(outcome, f"added model {name}")
+    for path in outcome.replaced:
+        click.echo(f"  replaced {path}")
+    _print_outcome(outcome, f"{'regenerated' if force else 'added'} model {name}")
 
 
 @main.group()

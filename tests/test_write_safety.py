@@ -354,7 +354,8 @@ def copy_of(template: Path, tmp_path: Path) -> Path:
     [
         ("models", ()),
         ("components", ()),  # an empty folder: new-model would write the Components there
-        ("models/iris/overlays", ("--force",)),  # the model exists: only --force writes
+        # the model exists: only --force writes
+        ("models/iris/overlays", ("--force", "--envs", "dev,staging,prod")),
     ],
 )
 def test_new_model_never_writes_through_a_symlink(

@@ -36,6 +36,7 @@ class Outcome:
     plan: Plan
     written: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()  # --force: files that existed with other content
     commit: str | None = None
     branch: str | None = None
     findings: tuple[Finding, ...] = ()
@@ -231,6 +232,14 @@ def init_repo(
 
 def model_plan(root: Path, spec: ModelSpec, env_names: tuple[str, ...] | None) -> Plan:
     config = load_config(root)
+    if env_names and config.explicit_environments:
+        unknown = [n for n in env_names if n not in config.declared_environments]
+        if unknown:
+            raise UserError(
+                f"--envs names {', '.join(map(repr, unknown))}, which {config.path} does not "
+                f"configure; its environments are {', '.join(config.declared_environments)} "
+                "(add an environment there first)"
+            )
     names = env_names or tuple(e.name for e in config.environments) or DEFAULT_ENVS
     envs = environments(names, config)
     files = model_files(spec, envs)
@@ -243,6 +252,51 @@ def model_plan(root: Path, spec: ModelSpec, env_names: tuple[str, ...] | None) -
             files[rel] = text
     message = f"feat(models): add {spec.name} ({spec.summary})"
     return Plan.of(files, message)
+
+
+def _tier(config: Config, env: str) -> str:
+    known = config.environment(env)
+    return known.tier if known else infer_tier(env)
+
+
+def _replacing(
+    root: Path, name: str, plan: Plan, envs: tuple[str, ...]
+) -> tuple[Plan, tuple[str, ...]]:
+    """``plan`` over an existing model: files already as planned are dropped, and a changed
+    base is refused while a prod-tier environment that ``--envs`` does not name reads it."""
+    config = load_config(root)
+    keep: dict[str, str] = {}
+    replaced: list[str] = []
+    for rel, text in plan:
+        path = target(root, rel)  # no read through a link leading out, either
+        if path.is_file():
+            if path.read_text(encoding="utf-8", errors="replace") == text:
+                continue
+            replaced.append(rel)
+        keep[rel] = text
+    overlays = root / "models" / name / "overlays"
+    others = sorted(p.name for p in overlays.iterdir() if p.is_dir()) if overlays.is_dir() else []
+    guarded = [e for e in others if e not in envs and _tier(config, e) == "prod"]
+    base = [rel for rel in replaced if rel.startswith(f"models/{name}/base/")]
+    if base and guarded:
+        raise UserError(
+            f"--force would replace {base[0]}"
+            + (f" and {len(base) - 1} more base file(s)" if len(base) > 1 else "")
+            + f", which {', '.join(guarded)} also reads; add {guarded[0]} to --envs to replace "
+            "them, or keep the base as it is; nothing was written"
+        )
+    if not keep:
+        raise UserError(
+            f"the files of {name} in {', '.join(envs)} are already as new-model writes them; "
+            "nothing to replace"
+        )
+    listed = ", ".join(envs)
+    message = f"feat(models): regenerate {name} in {listed}"
+    if replaced:
+        message += f", replacing {len(replaced)} file(s)\n\n" + "\n".join(
+            f"- replaced {rel}" for rel in replaced
+        )
+    return Plan.of(keep, message), tuple(replaced)
 
 
 def new_model(
@@ -264,13 +318,22 @@ def new_model(
             f"model {spec.name!r} already exists in models/{spec.name}; pass --force to "
             "regenerate its files"
         )
+    exists = model_dir.exists() or model_dir.is_symlink()
+    if exists and not envs:
+        raise UserError(
+            f"--force replaces files of the existing model {spec.name!r}; name the environments "
+            "to regenerate with --envs (a prod-tier environment only when you mean it)"
+        )
     plan = model_plan(root, spec, envs)
     if spec.airflow:
         plan = with_airflow_manifests(root, plan)
+    replaced: tuple[str, ...] = ()
+    if exists:
+        plan, replaced = _replacing(root, spec.name, plan, envs or ())
     findings = lint_plan(root, plan)
     _refuse_errors(findings)
     if dry_run:
-        return Outcome(root=root, plan=plan, findings=findings, dry_run=True)
+        return Outcome(root=root, plan=plan, findings=findings, dry_run=True, replaced=replaced)
     view = gitops.open_view(root) if commit or branch else None
     if view is not None:
         if commit:
@@ -296,6 +359,7 @@ def new_model(
         root=root,
         plan=plan,
         written=written,
+        replaced=replaced,
         commit=result.sha if result else None,
         branch=gitops.current_branch(view) if view else None,
         findings=findings,
