@@ -549,6 +549,38 @@ def sync(
     return SyncResult(tuple(written), tuple(unchanged), tuple(problems))
 
 
+def manifests_of(root: Path, config: Config, overlay: str) -> list[tuple[str, str | None]]:
+    """(manifest, model) of every generated DAG that launches ``overlay``'s training object.
+
+    ``promote`` rewrites them with the overlay, so a promoted Airflow model
+    does not drift from its DAG's committed rendering.
+    """
+    found = []
+    for dag in read_dags(root, config):
+        if not dag.generated:
+            continue
+        targets = _sync_targets(root, config, dag)
+        if not isinstance(targets, str) and targets[0].strip("/") == overlay.strip("/"):
+            found.append((targets[1], dag.value_of("model")))
+    return found
+
+
+def updated_manifests(
+    root: Path, config: Config, overlay: str, objects: Iterable[dict[str, Any]]
+) -> dict[str, str]:
+    """The manifests of ``overlay``'s DAGs whose content differs from ``objects``' training object."""
+    objects = list(objects)
+    out: dict[str, str] = {}
+    for manifest, model in manifests_of(root, config, overlay):
+        obj = training_object(objects, model)
+        if obj is None:
+            continue
+        current, _ = load_manifest(root, manifest)
+        if current is None or comparable(current) != comparable(obj):
+            out[manifest] = manifest_text(obj, overlay)
+    return out
+
+
 def _sync_targets(root: Path, config: Config, dag: DagFile) -> tuple[str, str] | str:
     """The overlay to build and the manifest to write for ``dag``, or why not.
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gitops_ml import gitops, promotion, yamlio
+from gitops_ml import airflow, gitops, promotion, yamlio
 from gitops_ml.config import PromotionGates, load_config
 from gitops_ml.errors import UserError, YamlError
 from gitops_ml.lint.engine import LintOptions, run_lint
@@ -447,8 +447,16 @@ def _errors(findings: tuple[Finding, ...]) -> set[tuple[str, str | None, str]]:
     return {(f.rule, f.file, f.message) for f in findings if f.severity >= Severity.ERROR}
 
 
-def _check(root: Path, target_dir: str, texts: dict[str, str], engine: str | None) -> None:
-    """Render and lint the target in a copy with the new files; refuse new errors."""
+def _check(
+    root: Path, target_dir: str, texts: dict[str, str], engine: str | None
+) -> dict[str, str]:
+    """Render and lint the target in a copy with the new files; refuse new errors.
+
+    Returns the Airflow manifests (path -> text) that must move with the
+    target: the committed renderings of the DAGs that launch its training.
+    """
+    from gitops_ml.build import BuildOptions, render_folder
+
     before = run_lint(LintOptions(paths=(root / target_dir,), root=root, engine=engine))
     with tempfile.TemporaryDirectory(prefix="gitops-ml-promote-") as tmp:
         copy = Path(tmp) / "repo"
@@ -459,6 +467,16 @@ def _check(root: Path, target_dir: str, texts: dict[str, str], engine: str | Non
             ignore=shutil.ignore_patterns(".git", ".venv", "node_modules"),
         )
         for rel_path, text in texts.items():
+            (copy / rel_path).write_text(text, encoding="utf-8")
+        built = render_folder(copy, copy / target_dir, BuildOptions(engine=engine, cache=False))
+        manifests = (
+            airflow.updated_manifests(
+                copy, load_config(copy), target_dir, (o.data for o in built.objects)
+            )
+            if built.problem is None
+            else {}
+        )
+        for rel_path, text in manifests.items():
             (copy / rel_path).write_text(text, encoding="utf-8")
         after = run_lint(LintOptions(paths=(copy / target_dir,), root=copy, engine=engine))
     new = [
@@ -474,6 +492,7 @@ def _check(root: Path, target_dir: str, texts: dict[str, str], engine: str | Non
             f"{first.rule} {first.message}"
             + (f" (and {len(new) - 1} more)" if len(new) > 1 else "")
         )
+    return manifests
 
 
 def _write_all(
@@ -594,13 +613,25 @@ def promote(options: PromoteOptions, plan_only: bool = False) -> PromoteResult:
         raise UserError("--branch commits on a new branch; it cannot go with --no-commit")
     evidence = _evidence(root, options, source, gates)
     message = _message(options, edits, evidence)
-    files = tuple(sorted(texts))
     view = gitops.open_view(root) if options.commit and not options.dry_run else None
     if view is not None:
         gitops.check_identity(root)
+    target_dir = target.kustomization.rel_dir
+    # an Airflow-launched model: its DAG's committed rendering moves with the overlay
+    manifests = _check(root, target_dir, texts, options.engine)
+    for rel_path, text in manifests.items():
+        texts[rel_path] = text
+        diff += "".join(
+            difflib.unified_diff(
+                _read_lines(root / rel_path) if (root / rel_path).exists() else [],
+                text.splitlines(keepends=True),
+                f"a/{rel_path}",
+                f"b/{rel_path}",
+            )
+        )
+    files = tuple(sorted(texts))
     if view is not None and options.branch is None:
         gitops.check_writable(view, files)
-    _check(root, target.kustomization.rel_dir, texts, options.engine)
     done = functools.partial(
         PromoteResult,
         tuple(edits),

@@ -341,3 +341,36 @@ def test_diff_shows_schedule_and_manifest_changes(generated: Path, tmp_path: Pat
         "ghcr.io/acme/churn-train:0.1.0",
         "ghcr.io/acme/churn-train:0.2.0",
     ) in highlights
+
+
+def test_promote_rewrites_the_target_dag_manifest_in_the_same_commit(
+    generated: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    root = tmp_path / "copy"
+    shutil.copytree(generated, root)
+    kustomization = root / "models/bert/overlays/staging/kustomization.yaml"
+    kustomization.write_text(
+        kustomization.read_text().replace(
+            'newTag: "0.1.0"  # bump the training', 'newTag: "0.2.0"  # bump the training'
+        )
+    )
+    assert run("airflow", "sync", "-C", str(root))[0] == 0
+    run_git(root, "commit", "-qam", "bert 0.2.0 to staging")
+    code, out = run(
+        "promote", "bert", "--from", "staging", "--to", "prod", "--dry-run", "-C", str(root)
+    )
+    assert code == 0, out
+    assert "b/dags/manifests/bert_prod_train.yaml" in out and "0.2.0" in out
+    code, out = run("promote", "bert", "--from", "staging", "--to", "prod", "-C", str(root))
+    assert code == 0, out
+    changed = subprocess.run(
+        ["git", "-C", str(root), "show", "--name-only", "--format=", "HEAD"],
+        check=True, capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
+    assert "dags/manifests/bert_prod_train.yaml" in changed
+    assert "models/bert/overlays/prod/kustomization.yaml" in changed
+    result = run_lint(LintOptions(paths=(root,), root=root))
+    assert [f for f in result.findings if f.rule == "airflow-drift"] == []
+    assert run("airflow", "sync", "--check", "-C", str(root))[0] == 0
