@@ -168,6 +168,11 @@ def transition_rules(tree: Mapping[str, Any]) -> list[str]:
     return found
 
 
+def has_static_rules(tree: Mapping[str, Any]) -> bool:
+    """Whether any rule of the tree can be judged from the file (uses no ``oldSelf``)."""
+    return any(not _TRANSITION.search(rule) for rule in iter_rules(tree))
+
+
 def check_object(tree: Mapping[str, Any], obj: Mapping[str, Any]) -> Outcome:
     """Evaluate every rule of ``tree`` on ``obj`` (a whole rendered object)."""
     value = dict(obj)

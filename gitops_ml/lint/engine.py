@@ -254,7 +254,7 @@ def _transition_rules(ctx: LintContext) -> int:
         return 0
     from gitops_ml.crdrules import transition_rules
 
-    return sum(len(set(transition_rules(tree))) for _, tree in trees if tree)
+    return sum(len(transition_rules(tree)) for _, tree in trees if tree)
 
 
 def _history_reader(root: Path) -> Callable[[str], list[tuple[str, Any]] | None]:

@@ -80,11 +80,17 @@ def check(ctx: LintContext, _subject: Any, options: Mapping[str, Any]) -> Iterat
     from gitops_ml import crdrules
 
     reported: set[tuple[str, str, str]] = set()
+    static: dict[tuple[str, str], bool] = {}  # kinds whose CRD has rules other than oldSelf ones
     for obj in ctx.objects():
         if "__document__" in obj.data or not ctx.config.rule(RULE.id, obj.environment).enabled:
             continue
-        tree = ctx.schemas.cel_rules(obj.key.api_version, obj.kind)
-        if tree is None or is_partial(obj):
+        kind = (obj.key.api_version, obj.kind)
+        tree = ctx.schemas.cel_rules(*kind)
+        if tree is None:
+            continue
+        if kind not in static:
+            static[kind] = crdrules.has_static_rules(tree)
+        if not static[kind] or is_partial(obj):
             continue  # a patch of an object in the cluster: the rules see the merged object
         outcome = crdrules.check_object(tree, obj.data)
         for failure in outcome.failures:
