@@ -514,7 +514,7 @@ def promote(
             branch=branch,
         )
         try:
-            _promote_one(options, pr_body)
+            _promote_one(options, pr_body, all_models)
         except UserError as exc:
             if not all_models:
                 raise
@@ -529,11 +529,11 @@ def promote(
             sys.exit(EXIT_FINDINGS)
 
 
-def _promote_one(options: Any, pr_body: Path | None) -> None:
+def _promote_one(options: Any, pr_body: Path | None, named: bool = False) -> None:
     from gitops_ml.promote import promote as run_promote
 
     result = run_promote(options)
-    prefix = f"{options.model}: " if options.branch is None and pr_body is None else ""
+    prefix = f"{options.model}: " if named else ""  # --all: say which model each line is
     for edit in result.edits:
         click.echo(f"{prefix}{edit.file}: {edit.what} {edit.name}: {edit.old} -> {edit.new}")
     for gate in result.evidence.gates if result.evidence else ():
