@@ -537,7 +537,178 @@ KSERVE_CANARY: list[Case] = [
 ]
 NOT_CAUGHT = {"can-knative-no-annotation"}  # see the comment on the case
 
+KS = "kserve pkg/apis/serving/v1beta1"
+GPU = {"resources": {"limits": {"nvidia.com/gpu": "1"}}}
+STORAGE = {
+    "path": "/logger",
+    "parameters": {"type": "s3", "region": "us-west-2", "format": "json"},
+    "key": "logger-credentials",
+}
+
+
+def _serve(component: str, body: dict[str, Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = {"predictor": {"sklearn": {"storageUri": "gs://test/model"}}}
+    spec[component] = body
+    return {
+        "apiVersion": "serving.kserve.io/v1beta1",
+        "kind": "InferenceService",
+        "metadata": {"name": "foo", "namespace": "default"},
+        "spec": spec,
+    }
+
+
+def _pred(framework: str, **impl: Any) -> dict[str, Any]:
+    return _serve("predictor", {framework: {"storageUri": "gs://test/model", **impl}})
+
+
+TFT = f"{KS}/predictor_tfserving_test.go TestTensorflowValidation"
+PTT = f"{KS}/predictor_torchserve_test.go TestTorchServeValidation"
+ONX = f"{KS}/predictor_onnxruntime_test.go TestOnnxRuntimeValidation"
+STO = f"{KS}/component_test.go TestComponentExtensionSpec_validateStorageSpec (on an art explainer)"
+LOG = f"{KS}/component_test.go TestComponentExtensionSpec_validateLogger"
+
+
+def _art(uri: str | None, storage: dict[str, Any]) -> dict[str, Any]:
+    art: dict[str, Any] = {"type": "SquareAttack", "storage": storage}
+    if uri:
+        art["storageUri"] = uri
+    return _serve("explainer", {"art": art})
+
+
+def _keda(value: str) -> dict[str, Any]:
+    isvc = _serve(
+        "predictor",
+        {
+            "sklearn": {"storageUri": "gs://m"},
+            "autoScaling": {
+                "metrics": [
+                    {
+                        "type": "Resource",
+                        "resource": {
+                            "name": "memory",
+                            "target": {"type": "AverageValue", "averageValue": value},
+                        },
+                    }
+                ]
+            },
+        },
+    )
+    isvc["metadata"]["annotations"] = {
+        "serving.kserve.io/deploymentMode": "Standard",
+        "serving.kserve.io/autoscalerClass": "keda",
+    }
+    return isvc
+
+
+KEDA = f"{KS}/inference_service_validation_test.go TestValidateScalingKedaCompExtension"
+
+KSERVE_FRAMEWORKS: list[Case] = [
+    ("keda-memory", f'{KEDA} "valid memory" L1779', _keda("2Gi"), False),
+    ("keda-memory-low", f'{KEDA} "invalid: memory value too low" L1784', _keda("512Ki"), True),
+    (
+        "tf-good",
+        f'{TFT} "AcceptGoodRuntimeVersion" L39',
+        _pred("tensorflow", runtimeVersion="latest"),
+        False,
+    ),
+    (
+        "tf-gpu-no-limit",
+        f'{TFT} "RejectGpuRuntimeVersionWithoutGpuResource" L49',
+        _pred("tensorflow", runtimeVersion="latest-gpu"),
+        True,
+    ),
+    (
+        "tf-limit-no-gpu",
+        f'{TFT} "RejectGpuGpuResourceWithoutGpuRuntime" L59',
+        _pred("tensorflow", runtimeVersion="latest", **GPU),
+        True,
+    ),
+    (
+        "pt-good",
+        f'{PTT} "AcceptGoodRuntimeVersion" L38',
+        _pred("pytorch", runtimeVersion="0.7.0"),
+        False,
+    ),
+    (
+        "pt-gpu-no-limit",
+        f'{PTT} "RejectGpuRuntimeVersionWithoutGpuResource" L48',
+        _pred("pytorch", runtimeVersion="0.7.0-gpu"),
+        True,
+    ),
+    (
+        "pt-limit-no-gpu",
+        f'{PTT} "RejectGpuGpuResourceWithoutGpuRuntime" L58',
+        _pred("pytorch", runtimeVersion="0.7.0", **GPU),
+        True,
+    ),
+    (
+        "onnx-good",
+        f'{ONX} "AcceptGoodRuntimeVersion" L40',
+        _pred("onnx", runtimeVersion="latest"),
+        False,
+    ),
+    (
+        "onnx-ext",
+        f'{ONX} "ValidModelExtension" L50',
+        _pred("onnx", storageUri="gs://my_model.onnx"),
+        False,
+    ),
+    (
+        "onnx-bad-ext",
+        f'{ONX} "InvalidModelExtension" L60',
+        _pred("onnx", storageUri="gs://my_model.txt"),
+        True,
+    ),
+    ("sto-valid", f'{STO} "ValidStoragespec" L77', _art(None, STORAGE), False),
+    ("sto-empty", f'{STO} "ValidStoragespecWithoutParameters" L88', _art(None, {}), False),
+    (
+        "sto-uri",
+        f'{STO} "ValidStoragespecWithStorageURI" L93',
+        _art("s3://test/model", STORAGE),
+        False,
+    ),
+    (
+        "sto-bad-uri",
+        f'{STO} "StorageSpecWithInvalidStorageURI" L104',
+        _art("gs://test/model", {"parameters": {"type": "gs"}}),
+        True,
+    ),
+    (
+        "sto-bad-type",
+        f'{STO} "InvalidStoragespec" L115',
+        _art(None, {"parameters": {"type": "gs"}}),
+        True,
+    ),
+    (
+        "log-all",
+        f'{LOG} "LoggerWithLogAllMode" L140',
+        _pred("onnx", storageUri="gs://m.onnx")
+        | {
+            "spec": {
+                "predictor": {"onnx": {"storageUri": "gs://m.onnx"}, "logger": {"mode": "all"}}
+            }
+        },
+        False,
+    ),
+    (
+        "log-bad-mode",
+        f'{LOG} "InvalidLoggerMode" L165',
+        _serve("predictor", {"sklearn": {"storageUri": "gs://m"}, "logger": {"mode": "notall"}}),
+        True,
+    ),
+    (
+        "log-storage-nil",
+        f'{LOG} "StorageConfigNilValues" L175',
+        _serve(
+            "predictor",
+            {"sklearn": {"storageUri": "gs://m"}, "logger": {"mode": "all", "storage": {}}},
+        ),
+        True,
+    ),
+]
+
 GROUPS: dict[str, list[Case]] = {
+    "kserve-frameworks": KSERVE_FRAMEWORKS,
     "kserve-canary": KSERVE_CANARY,
     "training-operator-v1": TRAINING_V1,
     "kserve-inference-graph": INFERENCE_GRAPH,
@@ -587,4 +758,5 @@ def test_counts() -> None:
     counts = Counter((g, c[3]) for g, cases in GROUPS.items() for c in cases)
     assert counts[("training-operator-v1", True)] == 34
     assert counts[("kserve-inference-graph", True)] == 12
+    assert counts[("kserve-frameworks", True)] == 10
     assert counts[("kserve-canary", True)] == 11  # one of them (with no annotation) not caught

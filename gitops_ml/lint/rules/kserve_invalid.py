@@ -30,7 +30,7 @@ decides (`pkg/apis/serving/v1beta1/inference_service_validation.go`,
   memory one at least 1, and `autoScaling.metrics` are of type `Resource`;
   with class `keda`, no `scaleMetric`, and every `autoScaling.metrics`
   entry well formed (cpu targets `Utilization`, memory `AverageValue` or
-  `Utilization`, external and pod metrics with a query and a target value,
+  `Utilization`, a memory `AverageValue` of at least 1Mi, external and pod metrics with a query and a target value,
   a `Utilization` target with `averageUtilization` 1..100); in
   `Knative`/`Serverless` mode, the Knative HPA class gets the HPA checks,
   otherwise `scaleMetric` is `concurrency` or `rps`, an rps `scaleTarget`
@@ -112,6 +112,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.cel import parse_quantity
 from gitops_ml.lint import workloads
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import JsonPath, Rule, Scope, Violation
@@ -461,6 +462,15 @@ def _keda_source(
                 path=(*where, "target"),
             )
             return
+        if name == "memory" and target_type == "AverageValue":
+            amount = parse_quantity(str(target.get("averageValue", "")))
+            if amount is not None and amount < 1024 * 1024:
+                yield Violation(
+                    message=f"{component} autoScaling memory target "
+                    f"{target.get('averageValue')!r} is below 1Mi",
+                    path=(*where, "target", "averageValue"),
+                )
+                return
     else:
         if not workloads.as_dict(source.get("metric")).get("query"):
             yield Violation(
