@@ -90,6 +90,13 @@ class LintContext:
         found = self.config.environment(env)
         return found.tier if found else "dev"
 
+    def objects_by_environment(self) -> dict[str | None, list[RenderedObject]]:
+        """Every object, grouped by environment (None: no environment), in render order."""
+        grouped: dict[str | None, list[RenderedObject]] = {}
+        for obj in self.objects():
+            grouped.setdefault(obj.environment, []).append(obj)
+        return grouped
+
     def objects(self) -> Iterator[RenderedObject]:
         for overlay in self.overlays:
             yield from overlay.objects

@@ -65,6 +65,19 @@ def labels(spec: ModelSpec, component: str, indent: int, gpu: bool) -> str:
     return "\n".join(lines)
 
 
+def gpu_placement(indent: int) -> list[str]:
+    """A pod's GPU toleration and node selector, for kinds ``components/gpu`` does not patch."""
+    pad = " " * indent
+    return [
+        f"{pad}tolerations:",
+        f"{pad}  - key: nvidia.com/gpu",
+        f"{pad}    operator: Exists",
+        f"{pad}    effect: NoSchedule",
+        f"{pad}nodeSelector:",
+        f'{pad}  nvidia.com/gpu.present: "true"',
+    ]
+
+
 def image_line(spec: ModelSpec) -> str:
     image = spec.training_image
     assert image is not None

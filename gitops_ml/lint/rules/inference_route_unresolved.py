@@ -215,9 +215,7 @@ def check(
 ) -> Iterator[Violation]:
     if not ctx.full_run:
         return
-    by_env: dict[str | None, list[RenderedObject]] = defaultdict(list)
-    for obj in ctx.objects():
-        by_env[obj.environment].append(obj)
+    by_env = ctx.objects_by_environment()
     for objects in by_env.values():
         scope = _Scope(objects)
         for pool in scope.by_kind.get("InferencePool", ()):

@@ -49,7 +49,6 @@ metadata:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -198,9 +197,7 @@ def check(
 ) -> Iterator[Violation]:
     if not ctx.full_run:
         return
-    by_env: dict[str | None, list[RenderedObject]] = defaultdict(list)
-    for obj in ctx.objects():
-        by_env[obj.environment].append(obj)
+    by_env = ctx.objects_by_environment()
     for env, objects in by_env.items():
         # cluster-scoped queues of a plain-manifest folder serve every environment
         kueue = _collect(objects + (by_env.get(None, []) if env is not None else []))

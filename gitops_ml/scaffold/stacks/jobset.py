@@ -15,6 +15,7 @@ from gitops_ml.scaffold.stack import TrainingStack
 from gitops_ml.scaffold.training import (
     ACTIVE_DEADLINE,
     container_block,
+    gpu_placement,
     labels,
     shm_volume,
     training_metadata,
@@ -36,14 +37,7 @@ def jobset(spec: ModelSpec) -> str:
         "              restartPolicy: Never  # the JobSet restarts the whole set",
     ]
     if spec.gpus:
-        pod += [
-            "              tolerations:",
-            "                - key: nvidia.com/gpu",
-            "                  operator: Exists",
-            "                  effect: NoSchedule",
-            "              nodeSelector:",
-            '                nvidia.com/gpu.present: "true"',
-        ]
+        pod += gpu_placement(14)
     pod += ["              containers:", container_block(spec, "train", 16, shm)]
     if shm:
         pod.append(shm_volume(spec, 14))

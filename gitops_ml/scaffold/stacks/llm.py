@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from gitops_ml.scaffold.spec import ModelSpec
 from gitops_ml.scaffold.stack import Patch, ServingStack
 from gitops_ml.scaffold.text import block, q
-from gitops_ml.scaffold.training import labels
+from gitops_ml.scaffold.training import gpu_placement, labels
 
 if TYPE_CHECKING:
     from gitops_ml.scaffold.model import Env
@@ -95,14 +95,7 @@ def service(spec: ModelSpec) -> str:
         ]
     lines += ["  template:"]
     if gpus:
-        lines += [
-            "    tolerations:",
-            "      - key: nvidia.com/gpu",
-            "        operator: Exists",
-            "        effect: NoSchedule",
-            "    nodeSelector:",
-            '      nvidia.com/gpu.present: "true"',
-        ]
+        lines += gpu_placement(4)
     lines += ["    containers:", "      - name: main  # KServe's preset supplies the vLLM command"]
     if spec.serving_image is not None:
         lines.append(f"        image: {q(spec.serving_image.ref)}")
