@@ -707,7 +707,73 @@ KSERVE_FRAMEWORKS: list[Case] = [
     ),
 ]
 
+TR = "kubeflow/trainer pkg/webhooks/trainingruntime_webhook_test.go TestValidateReplicatedJobs"
+ANCESTOR = "trainer.kubeflow.org/trainjob-ancestor-step"
+
+
+def _rjob(name: str, ancestor: str | None, replicas: int, container: str) -> dict[str, Any]:
+    meta = {"labels": {ANCESTOR: ancestor}} if ancestor else {}
+    pod = {"containers": [{"name": container, "image": "docker.io/kubeflow/test:v1"}]}
+    return {
+        "name": name,
+        "replicas": replicas,
+        "template": {"metadata": meta, "spec": {"template": {"spec": pod}}},
+    }
+
+
+def _runtime(*jobs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": "trainer.kubeflow.org/v1alpha1",
+        "kind": "TrainingRuntime",
+        "metadata": {"name": "valid", "namespace": "ns"},
+        "spec": {
+            "mlPolicy": {"numNodes": 1, "torch": {}},
+            "template": {"spec": {"replicatedJobs": list(jobs)}},
+        },
+    }
+
+
+def _jobs(
+    replicas: int, ancestors: dict[str, str | None], containers: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    names = ["dataset-initializer", "model-initializer", "launcher", "node"]
+    return [_rjob(n, ancestors.get(n), replicas, (containers or {}).get(n, n)) for n in names]
+
+
+STEPS: dict[str, str | None] = {
+    "dataset-initializer": "dataset-initializer",
+    "model-initializer": "model-initializer",
+    "node": "trainer",
+}
+USER: dict[str, str | None] = {
+    n: "user-specified" for n in ("dataset-initializer", "model-initializer", "node")
+}
+
+TRAINER_RUNTIME: list[Case] = [
+    ("tr-valid", f'{TR} "valid replicatedJobs" L37', _runtime(*_jobs(1, STEPS)), False),
+    (
+        "tr-user-ancestor",
+        f'{TR} "valid replicatedJobs with unknown user-specified ancestor" L43',
+        _runtime(*_jobs(2, USER)),
+        False,
+    ),
+    ("tr-replicas", f'{TR} "invalid replicas" L49', _runtime(*_jobs(2, STEPS)), True),
+    (
+        "tr-containers",
+        f'{TR} "missing required container in replicatedJobs" L63',
+        _runtime(
+            *_jobs(
+                1,
+                STEPS,
+                {"dataset-initializer": "test", "model-initializer": "test", "node": "test"},
+            )
+        ),
+        True,
+    ),
+]
+
 GROUPS: dict[str, list[Case]] = {
+    "trainer-runtime": TRAINER_RUNTIME,
     "kserve-frameworks": KSERVE_FRAMEWORKS,
     "kserve-canary": KSERVE_CANARY,
     "training-operator-v1": TRAINING_V1,
@@ -759,4 +825,5 @@ def test_counts() -> None:
     assert counts[("training-operator-v1", True)] == 34
     assert counts[("kserve-inference-graph", True)] == 12
     assert counts[("kserve-frameworks", True)] == 10
+    assert counts[("trainer-runtime", True)] == 2
     assert counts[("kserve-canary", True)] == 11  # one of them (with no annotation) not caught

@@ -59,6 +59,7 @@ from gitops_ml.lint.rules import (
     training_job_invalid,
     training_master_count,
     training_restart_policy,
+    training_runtime_invalid,
     unknown_kind,
     yaml_duplicate_key,
     yaml_syntax,
@@ -119,6 +120,7 @@ RULES: tuple[Rule, ...] = (
     training_master_count.RULE,
     training_job_invalid.RULE,
     training_restart_policy.RULE,
+    training_runtime_invalid.RULE,
 )
 
 BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
