@@ -772,7 +772,84 @@ TRAINER_RUNTIME: list[Case] = [
     ),
 ]
 
+JS = "kubeflow/trainer pkg/runtime/framework/plugins/jobset/jobset_test.go TestValidate"
+
+
+def _trainjob(
+    name: str = "test", patches: list[dict[str, Any]] | None = None, **spec: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"runtimeRef": {"name": "torch"}, **spec}
+    if patches is not None:
+        body["runtimePatches"] = patches
+    return {
+        "apiVersion": "trainer.kubeflow.org/v1alpha1",
+        "kind": "TrainJob",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": body,
+    }
+
+
+def _patch(manager: str, env: bool) -> dict[str, Any]:
+    container: dict[str, Any] = {"name": "node"}
+    if env:
+        container["env"] = [{"name": "ENV_NAME", "value": "value"}]
+    pod = {"spec": {"containers": [container]}}
+    job = {"name": "node", "template": {"spec": {"template": pod}}}
+    return {
+        "manager": manager,
+        "trainingRuntimeSpec": {"template": {"spec": {"replicatedJobs": [job]}}},
+    }
+
+
+TRAINJOB: list[Case] = [
+    (
+        "tj-patch-env",
+        f'{JS} "runtimePatches contain envs for reserved container" L1120',
+        _trainjob(patches=[_patch("test.io/manager", True)]),
+        True,
+    ),
+    (
+        "tj-patch-ok",
+        f'{JS} "allow runtimePatches when creating a new trainJob" L1217',
+        _trainjob(patches=[_patch("test.io/manager", False)]),
+        False,
+    ),
+    # kubeflow/trainer jobset.go JobSet.Validate IsDomainPrefixedPath (no upstream case)
+    (
+        "tj-patch-manager",
+        "kubeflow/trainer jobset.go JobSet.Validate IsDomainPrefixedPath",
+        _trainjob(patches=[_patch("manager", False)]),
+        True,
+    ),
+    # the CRD's CEL (cel-invalid), as upstream's TrainJob webhook integration tests expect
+    (
+        "tj-name",
+        "kubeflow/trainer trainjob_types.go XValidation metadata.name RFC 1035",
+        _trainjob(name="Llama-3"),
+        True,
+    ),
+    (
+        "tj-nproc",
+        "kubeflow/trainer trainjob_types.go XValidation numProcPerNode >= 1",
+        _trainjob(trainer={"numProcPerNode": 0}),
+        True,
+    ),
+    (
+        "tj-storage-uri",
+        "kubeflow/trainer trainjob_types.go XValidation storageUri format",
+        _trainjob(initializer={"dataset": {"storageUri": "not-a-uri"}}),
+        True,
+    ),
+    (
+        "tj-managed-by",
+        "kubeflow/trainer trainjob_types.go XValidation managedBy",
+        _trainjob(managedBy="example.com/other"),
+        True,
+    ),
+]
+
 GROUPS: dict[str, list[Case]] = {
+    "trainer-trainjob": TRAINJOB,
     "trainer-runtime": TRAINER_RUNTIME,
     "kserve-frameworks": KSERVE_FRAMEWORKS,
     "kserve-canary": KSERVE_CANARY,
@@ -826,4 +903,5 @@ def test_counts() -> None:
     assert counts[("kserve-inference-graph", True)] == 12
     assert counts[("kserve-frameworks", True)] == 10
     assert counts[("trainer-runtime", True)] == 2
+    assert counts[("trainer-trainjob", True)] == 6
     assert counts[("kserve-canary", True)] == 11  # one of them (with no annotation) not caught

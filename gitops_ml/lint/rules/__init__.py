@@ -60,6 +60,7 @@ from gitops_ml.lint.rules import (
     training_master_count,
     training_restart_policy,
     training_runtime_invalid,
+    trainjob_patch_invalid,
     unknown_kind,
     yaml_duplicate_key,
     yaml_syntax,
@@ -121,6 +122,7 @@ RULES: tuple[Rule, ...] = (
     training_job_invalid.RULE,
     training_restart_policy.RULE,
     training_runtime_invalid.RULE,
+    trainjob_patch_invalid.RULE,
 )
 
 BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
