@@ -749,6 +749,14 @@ def new_model_command(
         dry_run=dry_run,
         force=force,
     )
+    from gitops_ml.scaffold.api import placeholders
+
+    for what, value, option in placeholders(spec):
+        click.echo(
+            f"  placeholder {what}: {value} (set it with {option}; lint reports it, "
+            "an error in prod, until it is replaced)",
+            err=True,
+        )
     replaced = set(outcome.replaced)
     if dry_run:
         for path, text in outcome.plan:
