@@ -25,8 +25,8 @@ def test_new_model_names_its_placeholders_and_lint_reports_them_by_tier(tmp_path
     code, out = _cli("new-model", "ranker", "--framework", "pytorch", "--serving", "deployment",
                      "--training", "pytorchjob", "--repo", str(root))  # fmt: skip
     assert code == 0, out
-    assert "placeholder training image: ghcr.io/acme/ranker-train:0.1.0" in out
-    assert "placeholder serving image: ghcr.io/acme/ranker-serve:0.1.0" in out
+    assert "placeholder training image: ghcr.io/acme/ranker-train:0.1.0-placeholder" in out
+    assert "placeholder serving image: ghcr.io/acme/ranker-serve:0.1.0-placeholder" in out
     code, out = _cli("lint", str(root), "--format", "json")
     assert code == 1, out
     found = [f for f in json.loads(out)["findings"] if f["rule"] == "placeholder-value"]
@@ -36,7 +36,7 @@ def test_new_model_names_its_placeholders_and_lint_reports_them_by_tier(tmp_path
     ), found
     assert all(f["severity"] == "warning" for f in found if f.get("environment") == "dev")
     values = " ".join(f["message"] for f in found)
-    assert "ranker-train:0.1.0" in values and "ranker-serve:0.1.0" in values
+    assert "ranker-train:0.1.0-placeholder" in values and "ranker-serve:0.1.0-placeholder" in values
 
 
 def test_real_values_are_not_placeholders(tmp_path: Path) -> None:
@@ -46,7 +46,7 @@ def test_real_values_are_not_placeholders(tmp_path: Path) -> None:
     )
     assert code == 0, out
     code, out = _cli("new-model", "churn", "--framework", "sklearn", "--storage-uri",
-                     "s3://models/churn/v3", "--repo", str(root))  # fmt: skip
+                     "s3://models/churn/v1", "--repo", str(root))  # fmt: skip
     assert code == 0, out
     assert "placeholder" not in out
     code, out = _cli("lint", str(root), "--format", "json")

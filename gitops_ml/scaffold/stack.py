@@ -73,7 +73,7 @@ class TrainingStack(Stack):
     # controller to recreate; None when the stack schedules itself (a CronJob)
     rerun: tuple[str, str] | None = None
     configurations: Files = no_files  # kustomize `configurations:` files of the base
-    placeholder_image: tuple[str, str] = ("ghcr.io/acme/{name}-train", "0.1.0")
+    placeholder_image: tuple[str, str] = ("ghcr.io/acme/{name}-train", "0.1.0-placeholder")
 
 
 @dataclass(frozen=True)
@@ -87,5 +87,5 @@ class ServingStack(Stack):
     # the patch each overlay pins the model version (and dev's size) with
     overlay_patch: Callable[[ModelSpec, Env], Patch | None] = no_patch
     prod_files: Files = no_files  # extra resources of prod-tier overlays
-    placeholder_image: tuple[str, str] = ("ghcr.io/acme/{name}-serve", "0.1.0")
-    placeholder_uri: str = "s3://models/{name}/v1"
+    placeholder_image: tuple[str, str] = ("ghcr.io/acme/{name}-serve", "0.1.0-placeholder")
+    placeholder_uri: str = "s3://models/{name}/v1-placeholder"

@@ -4,8 +4,9 @@
 `gitops-ml new-model` writes a placeholder where it was not told a value:
 the training image without `--training-image`, the serving image without
 `--image`, the model URI without `--storage-uri`
-(`ghcr.io/acme/<model>-train:0.1.0`, `s3://models/<model>/v1`, and each
-stack's own). The templates come from the scaffold stack registry
+(`ghcr.io/acme/<model>-train:0.1.0-placeholder`,
+`s3://models/<model>/v1-placeholder`, and each stack's own: values no real
+release is named, so a real `s3://models/fraud/v1` is never taken for one). The templates come from the scaffold stack registry
 (`placeholder_image`, `placeholder_uri` of each stack in
 `gitops_ml/scaffold/stacks/`), the one place new-model takes them from. Any
 string under a rendered object's `spec` that is exactly such a value, for
@@ -25,7 +26,7 @@ complete.
 spec:
   predictor:
     model:
-      storageUri: s3://models/fraud/v1
+      storageUri: s3://models/fraud/v1-placeholder
 ```
 
 ## Use instead
