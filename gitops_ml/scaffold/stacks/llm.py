@@ -194,5 +194,5 @@ STACK = ServingStack(
     model_uri=always,
     overlay_patch=overlay_patch,
     prod_files=prod_files,
-    placeholder_uri="hf://acme/{name}:v1-placeholder",
+    placeholder_uri="hf://acme/{name}:v1",
 )
