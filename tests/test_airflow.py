@@ -356,7 +356,8 @@ def test_promote_rewrites_the_target_dag_manifest_in_the_same_commit(
     kustomization = root / "models/bert/overlays/staging/kustomization.yaml"
     kustomization.write_text(
         kustomization.read_text().replace(
-            'newTag: "0.1.0"  # bump the training', 'newTag: "0.2.0"  # bump the training'
+            'newTag: "0.1.0-placeholder"  # bump the training',
+            'newTag: "0.2.0-placeholder"  # bump the training',
         )
     )
     assert run("airflow", "sync", "-C", str(root))[0] == 0
