@@ -387,7 +387,7 @@ def _quote_it(key: str, value: Any, text: str, line: int | None) -> str:
     written = str(value)
     lines = text.splitlines()
     if line is not None and 0 < line <= len(lines):
-        found = re.search(r":\s*([-+0-9.eE_]+)\s*(#.*)?$", lines[line - 1])
+        found = re.search(r":\s*([-+0-9.eE_]+)\s*(#.*)?\Z", lines[line - 1])
         if found:
             written = found.group(1)
     name = key.rsplit(".", 1)[-1]

@@ -69,7 +69,7 @@ def templates() -> tuple[str, ...]:
 @functools.cache
 def _pattern() -> re.Pattern[str]:
     parts = (re.escape(t).replace(re.escape("{name}"), _MODEL) for t in templates())
-    return re.compile("^(?:" + "|".join(parts) + ")$")
+    return re.compile("(?:" + "|".join(parts) + ")")
 
 
 def _strings(value: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, str]]:
@@ -87,7 +87,7 @@ def check(ctx: LintContext, obj: RenderedObject, options: Mapping[str, Any]) -> 
     pattern = _pattern()
     severity = None if ctx.tier(obj.environment) == "prod" else Severity.WARNING
     for path, value in _strings(obj.data.get("spec")):
-        if pattern.match(value):
+        if pattern.fullmatch(value):
             yield Violation(
                 message=f"{obj.kind} {obj.name!r} still uses new-model's placeholder {value!r}",
                 path=("spec", *path),
