@@ -21,8 +21,18 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("GIT_COMMITTER_NAME", "gitops-ml tests")
     os.environ.setdefault("GIT_COMMITTER_EMAIL", "tests@gitops-ml.invalid")
     os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
-    # the parse cache of this run, not the developer's
-    os.environ.setdefault("GITOPS_ML_CACHE_DIR", tempfile.mkdtemp(prefix="gitops-ml-test-cache-"))
+    # the caches (and crash reports) of this run, not the developer's; removed at the end
+    if "GITOPS_ML_CACHE_DIR" not in os.environ:
+        _made.append(tempfile.mkdtemp(prefix="gitops-ml-test-cache-"))
+        os.environ["GITOPS_ML_CACHE_DIR"] = _made[-1]
+
+
+_made: list[str] = []
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for folder in _made:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
