@@ -57,6 +57,10 @@ class CelCompileError(Exception):
     """The expression does not parse or type-check (or uses what is not implemented)."""
 
 
+class CelRuntimeMissing(CelCompileError):
+    """The CEL runtime package cannot be imported: no expression compiles."""
+
+
 class CelEvalError(Exception):
     """The expression failed at run time: the API server rejects the object."""
 
@@ -158,7 +162,9 @@ def _runtime() -> Any:
     try:
         from cel_expr_python import cel as runtime
     except ImportError as exc:  # pragma: no cover - a dependency of the package
-        raise CelCompileError(f"the CEL runtime cel-expr-python is not installed ({exc})") from None
+        raise CelRuntimeMissing(
+            f"the CEL runtime cel-expr-python is not installed ({exc})"
+        ) from None
     return runtime
 
 
@@ -182,7 +188,7 @@ def _env(variables: tuple[str, ...]) -> Any:
 
 def compile(expr: str, variables: Sequence[str]) -> Program:
     """A type-checked program over ``dyn`` variables; ``CelCompileError`` if it is not one."""
-    env = _env(tuple(sorted(variables)))
+    env = _env(tuple(sorted(variables)))  # CelRuntimeMissing passes through
     try:
         with _lock:
             compiled = env.compile(expr)

@@ -257,6 +257,8 @@ def _evaluate(
             continue
         try:
             program = cel.compile_cached(expr, cel.CRD_VARIABLES)
+        except cel.CelRuntimeMissing:
+            raise
         except cel.CelCompileError as exc:
             outcome.uncompiled[expr] = (str(exc), path)
             continue

@@ -402,3 +402,23 @@ def test_a_broken_rule_file_in_a_crds_folder_is_one_sentence_and_exit_2(
     assert result.exit_code == 2, result.output
     assert "CEL rule file" in result.output
     assert "Traceback" not in result.output
+
+
+def test_without_the_runtime_package_one_info_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def missing() -> None:
+        raise cel.CelRuntimeMissing("the CEL runtime cel-expr-python is not installed (test)")
+
+    monkeypatch.setattr(cel, "_runtime", missing)
+    cel._env.cache_clear()
+    cel.compile_cached.cache_clear()
+    try:
+        repo = tmp_path / "repo"
+        shutil.copytree(FIXTURES / "bad" / "library", repo)
+        result = run_lint(LintOptions(paths=(repo,), root=repo))
+    finally:
+        cel._env.cache_clear()
+        cel.compile_cached.cache_clear()
+    mine = [f for f in result.findings if f.rule == "cel-invalid"]
+    assert [(f.severity.name, "not installed" in f.message) for f in mine] == [("INFO", True)]

@@ -25,7 +25,8 @@ the object already in the cluster; they are counted in the summary
 it lacks: `format`, `semver`, two-variable comprehensions), or that needs
 what it does not implement (a regular expression Python reads differently
 from RE2, a `date-time` field), is reported once per kind as info naming the
-CRD and the rule, never taken as passed or failed. The CEL library
+CRD and the rule, never taken as passed or failed; without the CEL runtime
+package (cel-expr-python), one info says so. The CEL library
 implemented is listed in the README ("CEL rules of CRDs").
 
 ## Why is this bad?
@@ -77,7 +78,7 @@ def _where(path: tuple[str | int, ...]) -> str:
 
 
 def check(ctx: LintContext, _subject: Any, options: Mapping[str, Any]) -> Iterator[Violation]:
-    from gitops_ml import crdrules
+    from gitops_ml import cel, crdrules
 
     reported: set[tuple[str, str, str]] = set()
     static: dict[tuple[str, str], bool] = {}  # kinds whose CRD has rules other than oldSelf ones
@@ -92,7 +93,13 @@ def check(ctx: LintContext, _subject: Any, options: Mapping[str, Any]) -> Iterat
             static[kind] = crdrules.has_static_rules(tree)
         if not static[kind] or is_partial(obj):
             continue  # a patch of an object in the cluster: the rules see the merged object
-        outcome = crdrules.check_object(tree, obj.data)
+        try:
+            outcome = crdrules.check_object(tree, obj.data)
+        except cel.CelRuntimeMissing as exc:
+            yield Violation(
+                message=f"CEL rules of CRDs are not checked: {exc}", obj=obj, severity=Severity.INFO
+            )
+            return
         for failure in outcome.failures:
             reason = f" ({failure.reason})" if failure.reason else ""
             where = f"{_where(failure.path)}: " if failure.path else ""
