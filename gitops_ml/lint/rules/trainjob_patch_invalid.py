@@ -54,7 +54,7 @@ from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.model import Severity
 
 _SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_HTTP_PATH = re.compile(r"[A-Za-z0-9/\-._~%!$&'()*+,;=:]+")
+_HTTP_PATH = re.compile(r"[A-Za-z0-9/\-._~%!\$&'()*+,;=:]+")
 _OWNED = frozenset({"node", "dataset-initializer", "model-initializer"})
 
 
