@@ -112,6 +112,7 @@ def test_a_jobset_retrained_by_airflow_renders_its_manifest_and_lints_clean(
     init_repo(root, init_spec("argocd", None, None))
     args = ["new-model", "multi", "--framework", "pytorch", "--serving", "none"]
     args += ["--training", "jobset", "--orchestrator", "airflow", "--schedule", "@weekly"]
+    args += ["--training-image", "ghcr.io/acme/multi-train:1.4.0"]  # no placeholder to report
     result = CliRunner().invoke(main, [*args, "--repo", str(root)])
     assert result.exit_code == 0, result.output
     manifest = (root / "dags/manifests/multi_prod_train.yaml").read_text(encoding="utf-8")
