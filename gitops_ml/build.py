@@ -23,14 +23,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from gitops_ml import yamlio
+from gitops_ml import build_errors, yamlio
 from gitops_ml.cache import ParseCache, RenderCache, digest
 from gitops_ml.config import looks_like_environment
 from gitops_ml.errors import UserError, YamlError
-from gitops_ml.lint import build_errors
-from gitops_ml.model import ObjectKey
+from gitops_ml.findings import ObjectKey
+from gitops_ml.kustomizations import Kustomization, Repository, locate, plugins_of, rel
 from gitops_ml.render import Engine, Rendered, Renderer, get_engine
-from gitops_ml.repo import Kustomization, Repository, locate, plugins_of, rel
 
 Progress = Callable[[int, int], None]
 

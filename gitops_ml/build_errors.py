@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitops_ml.repo import rel
+from gitops_ml.kustomizations import rel
 from gitops_ml.yamlio import is_duplicate_key
 
 if TYPE_CHECKING:

@@ -211,9 +211,9 @@ def lint(
     affects them all. Default: the current folder, or with --staged only what
     the staged change affects.
     """
+    from gitops_ml.findings import Severity
     from gitops_ml.lint.engine import LintOptions, run_lint
     from gitops_ml.lint.reporters import REPORTERS
-    from gitops_ml.model import Severity
 
     if fmt not in REPORTERS:
         _fail(f"the {fmt} format is not available in this version")
@@ -261,7 +261,7 @@ def render(path: Path, engine: str | None, allow_remote: bool) -> None:
     """
     from gitops_ml.build import BuildOptions, render_folder
     from gitops_ml.errors import UserError
-    from gitops_ml.repo import find_kustomization_file, find_root
+    from gitops_ml.kustomizations import find_kustomization_file, find_root
     from gitops_ml.yamlio import dump_plain
 
     if not path.is_dir() or find_kustomization_file(path) is None:
@@ -304,7 +304,7 @@ def status_command(
     environment.
     """
     from gitops_ml.build import BuildOptions
-    from gitops_ml.repo import find_root
+    from gitops_ml.kustomizations import find_root
     from gitops_ml.status import STATUS_REPORTERS, StatusOptions, status
 
     result = status(
@@ -416,9 +416,9 @@ def diff_command(
     removed and changed objects, ML-significant changes first, and the lint
     findings the change adds or fixes.
     """
-    from gitops_ml.repo import find_root
-    from gitops_ml.review import DiffOptions, review
-    from gitops_ml.review_report import REVIEW_REPORTERS
+    from gitops_ml.diff import DiffOptions, review
+    from gitops_ml.diff.reporters import REVIEW_REPORTERS
+    from gitops_ml.kustomizations import find_root
 
     result = review(
         DiffOptions(
@@ -489,8 +489,8 @@ def promote(
     files are committed alone with Promoted-From/Promoted-Version/Gate trailers.
     """
     from gitops_ml.errors import UserError
+    from gitops_ml.kustomizations import find_root
     from gitops_ml.promote import PromoteOptions, promotable_models
-    from gitops_ml.repo import find_root
 
     if len(override_gates) != len(reasons):
         raise UserError("each --override-gate needs its own --reason saying why")
@@ -557,8 +557,8 @@ def _write_pr_body(options: Any, result: Any, path: Path) -> None:
 
     diff = f"```diff\n{result.diff}```\n"
     if result.base and (result.commit or result.written):
-        from gitops_ml.review import DiffOptions, review
-        from gitops_ml.review_report import REVIEW_REPORTERS
+        from gitops_ml.diff import DiffOptions, review
+        from gitops_ml.diff.reporters import REVIEW_REPORTERS
 
         rendered = review(
             DiffOptions(
@@ -786,7 +786,7 @@ def airflow_sync(check: bool, engine: str | None, allow_remote: bool, directory:
     """Re-render each generated DAG's overlay into its committed training manifest."""
     from gitops_ml.airflow import check_settings, sync
     from gitops_ml.config import load_config
-    from gitops_ml.repo import find_root
+    from gitops_ml.kustomizations import find_root
 
     root = find_root(directory.resolve())
     config = load_config(root)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from gitops_ml import resources, yamlio
 from gitops_ml.errors import ConfigError, YamlError
-from gitops_ml.model import Severity
+from gitops_ml.findings import Severity
 
 if TYPE_CHECKING:
     from gitops_ml.lint.rule import Rule

@@ -25,14 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gitops_ml import airflow, gitops, promotion, yamlio
+from gitops_ml import airflow, promotion, yamlio
+from gitops_ml import git as gitops
 from gitops_ml.config import PromotionGates, load_config
 from gitops_ml.errors import UserError, YamlError
+from gitops_ml.findings import MODEL_URI_ENV, Finding, Severity
+from gitops_ml.kustomizations import Kustomization, Repository, locate, rel
 from gitops_ml.lint.engine import LintOptions, run_lint
-from gitops_ml.model import MODEL_URI_ENV, Finding, Severity
 from gitops_ml.paths import PathRefused, confined
 from gitops_ml.promotion import Evidence
-from gitops_ml.repo import Kustomization, Repository, locate, rel
 
 IMAGE_FIELDS = ("newName", "newTag", "digest")
 URI_KEYS = frozenset({"storageUri", "storageURI", "modelUri", "modelURI"})

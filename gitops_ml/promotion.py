@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gitops_ml import gitops
+from gitops_ml import git as gitops
 from gitops_ml.build import BuildOptions, render_folder, repository
 from gitops_ml.config import PromotionGates
 from gitops_ml.errors import GateRefused, UserError
-from gitops_ml.repo import rel
+from gitops_ml.kustomizations import rel
 from gitops_ml.status import Version, short_image, version_of
 
 HISTORY_COMMITS = 50
@@ -134,8 +134,8 @@ def _duration(seconds: float) -> str:
 
 
 def _lint_errors_at(view: gitops.GitView, change: gitops.Change, overlay: str) -> int:
+    from gitops_ml.findings import Severity
     from gitops_ml.lint.engine import LintOptions, run_lint
-    from gitops_ml.model import Severity
 
     with tempfile.TemporaryDirectory(prefix="gitops-ml-clean-") as tmp:
         tree = gitops.export_tree(view, gitops.resolve_commit(view, change.commit), Path(tmp))

@@ -18,9 +18,9 @@ from typing import Any
 
 from gitops_ml.build import BuildOptions, RenderedOverlay, render_overlays, repository
 from gitops_ml.config import load_config
+from gitops_ml.kustomizations import Kustomization, Repository, locate, rel
 from gitops_ml.lint import workloads
 from gitops_ml.lint.workloads import as_dict
-from gitops_ml.repo import Kustomization, Repository, locate, rel
 
 _SERVING_KINDS = frozenset(
     {"Deployment", "StatefulSet", "LeaderWorkerSet", "InferenceService", "LLMInferenceService"}
@@ -160,7 +160,7 @@ def _files(root: Path, repo: Repository, leaf: Kustomization) -> list[str]:
 def _history(
     root: Path, repo: Repository, leaves: Sequence[Kustomization]
 ) -> tuple[dict[str, Any], set[str], bool]:
-    from gitops_ml import gitops
+    from gitops_ml import git as gitops
     from gitops_ml.errors import UserError
 
     try:

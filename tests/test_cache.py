@@ -8,8 +8,8 @@ import pytest
 from conftest import write_tree
 
 from gitops_ml.cache import ParseCache
+from gitops_ml.kustomizations import Repository
 from gitops_ml.lint.engine import LintOptions, run_lint
-from gitops_ml.repo import Repository
 
 FILES = {
     "base/kustomization.yaml": "resources:\n- cm.yaml\n",

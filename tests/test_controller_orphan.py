@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint.engine import LintOptions, run_lint
-from gitops_ml.model import Severity
 
 BAD = Path(__file__).parent / "rules/controller-orphan-overlay/bad/app-of-apps"
 

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from gitops_ml.cli import main
-from gitops_ml.review import DiffOptions, review
-from gitops_ml.review_report import GITHUB_COMMENT_LIMIT, render_markdown
+from gitops_ml.diff import DiffOptions, review
+from gitops_ml.diff.reporters import GITHUB_COMMENT_LIMIT, render_markdown
 from tests.mlrepo import commit_all, git, make_repo
 
 

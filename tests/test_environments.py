@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from gitops_ml.config import Config, load_config, looks_like_environment
+from gitops_ml.kustomizations import locate
 from gitops_ml.lint.engine import LintOptions, run_lint
-from gitops_ml.repo import locate
 
 VARIANTS = Path(__file__).parent / "rules/controller-orphan-overlay/good/variant-overlays"
 

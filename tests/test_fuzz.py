@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 from gitops_ml import yamlio
 from gitops_ml.errors import GitopsMlError, YamlError
+from gitops_ml.kustomizations import Reference, Repository
 from gitops_ml.render import _parse_origin
-from gitops_ml.repo import Reference, Repository
 
 EXAMPLE_BUDGET_S = 20  # a hang, not a slow example on a loaded 2-core machine
 STATUSES = {
@@ -219,7 +219,7 @@ def test_repository_on_random_trees(tree: dict[str, str]) -> None:
         if repo is None:
             return
         with _bounded():
-            from gitops_ml.repo import plugins_of
+            from gitops_ml.kustomizations import plugins_of
 
             for k in repo.kustomizations.values():
                 for ref in k.references:

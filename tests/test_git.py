@@ -1,4 +1,4 @@
-"""gitops.py's scaffolding part and the plan writer, on real repositories."""
+"""git.py's scaffolding part and the plan writer, on real repositories."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import git
 import pytest
 
-from gitops_ml import gitops
+from gitops_ml import git as gitops
 from gitops_ml.errors import UserError
 from gitops_ml.scaffold.plan import Plan
 from gitops_ml.scaffold.writer import write_plan

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 from gitops_ml.cli import main
+from gitops_ml.kustomizations import KUSTOMIZATION_NAMES
 from gitops_ml.render import BinaryEngine, BuildError, Renderer, get_engine
-from gitops_ml.repo import KUSTOMIZATION_NAMES
 
 
 def _kustomization_dirs(root: Path) -> list[Path]:

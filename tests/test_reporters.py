@@ -10,9 +10,9 @@ import jsonschema
 from click.testing import CliRunner
 
 from gitops_ml.cli import main
+from gitops_ml.findings import Finding, Severity
 from gitops_ml.lint.engine import LintOptions, LintResult, run_lint
 from gitops_ml.lint.reporters import REPORTERS, github, markdown, sarif
-from gitops_ml.model import Finding, Severity
 
 FIXTURES = Path(__file__).parent / "rules"
 SARIF_SCHEMA = Path("/work/shared/testdata/schemas/sarif-schema-2.1.0.json")

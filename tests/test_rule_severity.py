@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint.engine import LintOptions, run_lint
-from gitops_ml.model import Severity
 
 # the Training Operator's webhook accepts this job; without backoffLimit it never fails
 PYTORCHJOB = """\

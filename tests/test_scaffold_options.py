@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from gitops_ml.cli import main
 from gitops_ml.errors import UserError
+from gitops_ml.findings import Finding, Severity
 from gitops_ml.lint.engine import LintOptions, run_lint
-from gitops_ml.model import Finding, Severity
 from gitops_ml.scaffold import init_repo, init_spec, model_spec, new_model
 from gitops_ml.scaffold.api import placeholders
 from gitops_ml.scaffold.spec import FRAMEWORKS, SERVING, TRAINING

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from gitops_ml.cli import main
 from gitops_ml.config import RuleSetting
+from gitops_ml.findings import Severity
 from gitops_ml.lint.engine import LintOptions, LintResult, run_lint
-from gitops_ml.model import Severity
 
 FIXTURES = Path(__file__).parent / "rules"
 

@@ -20,10 +20,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from gitops_ml import airflow, build, gitops, yamlio
+from gitops_ml import airflow, build, yamlio
+from gitops_ml import git as gitops
 from gitops_ml.build import RenderedOverlay
+from gitops_ml.build_errors import summary
 from gitops_ml.config import load_config
-from gitops_ml.lint.build_errors import summary
+from gitops_ml.findings import MODEL_URI_ENV, Finding, ObjectKey
+from gitops_ml.kustomizations import locate
 from gitops_ml.lint.engine import (
     LintOptions,
     LintResult,
@@ -31,8 +34,6 @@ from gitops_ml.lint.engine import (
     known_environments,
     run_lint,
 )
-from gitops_ml.model import MODEL_URI_ENV, Finding, ObjectKey
-from gitops_ml.repo import locate
 
 CONFIG_NAMES = ("gitops-ml.yaml", "gitops-ml.yml", ".gitops-ml.yaml")
 NOISY_ANNOTATION_PREFIXES = (

@@ -11,8 +11,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from gitops_ml.model import Finding
-from gitops_ml.review import Highlight, ObjectChange, ReviewResult
+from gitops_ml.diff import Highlight, ObjectChange, ReviewResult
+from gitops_ml.findings import Finding
 
 GITHUB_COMMENT_LIMIT = 65_536
 MARKDOWN_BUDGET = 60_000  # room for the footer and GitHub's own escaping

@@ -15,8 +15,8 @@ from gitops_ml.build import RenderedObject as RenderedObject
 from gitops_ml.build import RenderedOverlay as RenderedOverlay
 from gitops_ml.config import Config, Environment
 from gitops_ml.errors import YamlError
-from gitops_ml.model import ObjectKey
-from gitops_ml.repo import Kustomization, Repository
+from gitops_ml.findings import ObjectKey
+from gitops_ml.kustomizations import Kustomization, Repository
 from gitops_ml.schemas import SchemaRegistry
 
 if TYPE_CHECKING:

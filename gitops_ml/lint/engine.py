@@ -18,18 +18,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from gitops_ml import airflow, yamlio
+from gitops_ml import airflow, build_errors, yamlio
 from gitops_ml.build import Build, BuildOptions, repository
 from gitops_ml.config import CONFIG_NAMES, Config, check_rule_environments, load_config
 from gitops_ml.errors import UserError, YamlError
-from gitops_ml.lint import build_errors, controllers
+from gitops_ml.findings import Finding, ObjectKey, Severity, merge_environments
+from gitops_ml.kustomizations import Kustomization, Repository, find_root, locate, rel
+from gitops_ml.lint import controllers
 from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay, SourceFile
 from gitops_ml.lint.locate import Locator
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.lint.suppress import Suppressions
-from gitops_ml.model import Finding, ObjectKey, Severity, merge_environments
 from gitops_ml.paths import confined, inside, under
-from gitops_ml.repo import Kustomization, Repository, find_root, locate, rel
 from gitops_ml.schemas import registry_for
 
 Progress = Callable[[int, int], None]
@@ -266,7 +266,8 @@ def _history_reader(root: Path) -> Callable[[str], list[tuple[str, Any]] | None]
 
     def read(overlay: str) -> list[tuple[str, Any]] | None:
         if overlay not in cache:
-            from gitops_ml import gitops, promotion
+            from gitops_ml import git as gitops
+            from gitops_ml import promotion
 
             try:
                 view = gitops.open_view(root)
@@ -283,7 +284,7 @@ def _history_reader(root: Path) -> Callable[[str], list[tuple[str, Any]] | None]
 
 
 def _staged(root: Path) -> tuple[Path, ...]:
-    from gitops_ml import gitops
+    from gitops_ml import git as gitops
 
     view = gitops.open_view(root)
     return tuple(root / p for p in gitops.staged_paths(view))

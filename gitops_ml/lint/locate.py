@@ -19,9 +19,9 @@ from typing import Any
 from gitops_ml import yamlio
 from gitops_ml.errors import YamlError
 from gitops_ml.images import name_of
+from gitops_ml.kustomizations import rel
 from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay, SourceFile
 from gitops_ml.lint.rule import JsonPath, Violation
-from gitops_ml.repo import rel
 
 Where = tuple[str | None, int | None, int | None]
 _GENERATORS = {"Secret": "secretGenerator", "ConfigMap": "configMapGenerator"}

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gitops_ml.model import Severity
+from gitops_ml.findings import Severity
 
 if TYPE_CHECKING:
     from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay

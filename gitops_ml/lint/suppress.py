@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from gitops_ml.findings import Finding
 from gitops_ml.lint.context import LintContext
 from gitops_ml.lint.locate import Locator
-from gitops_ml.model import Finding
 
 ANNOTATION = "gitops-ml.io/ignore"
 COMMENT = re.compile(r"#\s*gitops-ml:\s*ignore\[([^\]]*)\]\s*(.*)$")

@@ -14,11 +14,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from gitops_ml import gitops
+from gitops_ml import git as gitops
 from gitops_ml.config import CONFIG_NAMES, Config, infer_tier, is_config_file, load_config
 from gitops_ml.errors import UserError
-from gitops_ml.model import Finding, Severity
-from gitops_ml.repo import find_root
+from gitops_ml.findings import Finding, Severity
+from gitops_ml.kustomizations import find_root
 from gitops_ml.scaffold import airflow as airflow_dags
 from gitops_ml.scaffold import controllers, queues, repofiles
 from gitops_ml.scaffold.model import Env, model_files

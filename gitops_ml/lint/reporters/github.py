@@ -7,8 +7,8 @@ Info findings are ``::notice``. A plain summary line ends the output.
 
 from __future__ import annotations
 
+from gitops_ml.findings import Finding, Severity
 from gitops_ml.lint.engine import LintResult
-from gitops_ml.model import Finding, Severity
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

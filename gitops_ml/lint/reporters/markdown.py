@@ -13,8 +13,8 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Iterable
 
+from gitops_ml.findings import Finding, Severity
 from gitops_ml.lint.engine import LintResult
-from gitops_ml.model import Finding, Severity
 
 LIMIT = 60_000
 NO_ENV = "(no environment)"

@@ -15,9 +15,9 @@ import re
 from typing import Any
 
 from gitops_ml import __version__
+from gitops_ml.findings import Finding, Severity
 from gitops_ml.lint.engine import LintResult
 from gitops_ml.lint.rule import Rule
-from gitops_ml.model import Finding, Severity
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/gitops-ml/gitops-ml"

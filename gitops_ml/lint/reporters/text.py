@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from gitops_ml.findings import Finding, Severity
 from gitops_ml.lint.engine import LintResult
-from gitops_ml.model import Finding, Severity
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 

@@ -87,9 +87,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from gitops_ml import admission
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import Rule, Scope, Violation
-from gitops_ml.model import Severity
 
 _SEVERITY = {"Deny": Severity.ERROR, "Warn": Severity.WARNING, "Audit": Severity.INFO}
 _KINDS = (admission.POLICY_KIND, admission.BINDING_KIND)

@@ -47,11 +47,11 @@ from typing import Any
 
 from gitops_ml.airflow import MARKER_KEYS, TRAINING_KINDS, DagFile
 from gitops_ml.airflow import training_object as find_training_object
-from gitops_ml.lint.build_errors import explain
+from gitops_ml.build_errors import explain
+from gitops_ml.findings import Severity
+from gitops_ml.kustomizations import locate
 from gitops_ml.lint.context import LintContext
 from gitops_ml.lint.rule import Rule, Scope, Violation
-from gitops_ml.model import Severity
-from gitops_ml.repo import locate
 
 
 def _at(dag: DagFile, key: str, message: str) -> Violation:

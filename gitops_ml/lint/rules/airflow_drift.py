@@ -58,9 +58,9 @@ from gitops_ml.airflow import (
     training_object,
 )
 from gitops_ml.errors import YamlError
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext
 from gitops_ml.lint.rule import Rule, Scope, Violation
-from gitops_ml.model import Severity
 
 _EMBEDDED_KINDS = frozenset({*TRAINING_KINDS, "CronJob", "Pod"})
 

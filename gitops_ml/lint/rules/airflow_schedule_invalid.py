@@ -34,9 +34,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from gitops_ml.airflow import schedule_problem
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext
 from gitops_ml.lint.rule import Rule, Scope, Violation
-from gitops_ml.model import Severity
 
 
 def check(

@@ -58,10 +58,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint import workloads
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import JsonPath, Rule, Scope, Violation
-from gitops_ml.model import Severity
 
 ANNOTATION = "argocd.argoproj.io/sync-options"
 ARGO_GROUP = "argoproj.io"

@@ -56,10 +56,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.lint.workloads import KSERVE_COMPONENTS, MODEL_FORMATS
-from gitops_ml.model import Severity
 
 RAW_MODES = frozenset({"RawDeployment", "Standard"})
 _FIXED_REPLICAS = ("workerSpec", "maxReplicas", "scaleTarget", "scaleMetric", "autoScaling")

@@ -42,11 +42,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gitops_ml.lint.build_errors import explain
+from gitops_ml.build_errors import explain
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext
 from gitops_ml.lint.controllers import controllers, is_dir, matched_dirs
 from gitops_ml.lint.rule import Rule, Scope, Violation
-from gitops_ml.model import Severity
 
 
 def _what(kind: str) -> str:

@@ -51,10 +51,10 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext
 from gitops_ml.lint.controllers import Target, controllers, has_kustomization
 from gitops_ml.lint.rule import Rule, Scope, Violation
-from gitops_ml.model import Severity
 from gitops_ml.paths import under
 
 

@@ -57,11 +57,11 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint import workloads
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.credentials import credential_noun, is_placeholder
 from gitops_ml.lint.rule import Rule, Scope, Violation
-from gitops_ml.model import Severity
 
 _NOT_A_VALUE = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null", "nil"})
 _NUMBER = re.compile(r"[-+]?\d+(\.\d+)?")

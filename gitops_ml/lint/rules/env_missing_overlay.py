@@ -45,9 +45,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext
 from gitops_ml.lint.rule import Rule, Scope, Violation
-from gitops_ml.model import Severity
 
 _OVERLAY = re.compile(r"^(?P<model>.+)/overlays/(?P<env>[^/]+)\Z")
 _BASE = re.compile(r"^(?P<model>.+)/base\Z")

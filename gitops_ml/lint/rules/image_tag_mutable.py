@@ -51,10 +51,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint import workloads
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import Option, OptionType, Rule, Scope, Violation
-from gitops_ml.model import Severity
 
 # the OpenShift internal registry, by its service name; ``openshift/`` holds the cluster's streams
 _INTERNAL_REGISTRY = re.compile(

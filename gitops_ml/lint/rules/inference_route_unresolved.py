@@ -53,10 +53,10 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import JsonPath, Rule, Scope, Violation
 from gitops_ml.lint.workloads import as_dict, as_list
-from gitops_ml.model import Severity
 
 POOL_GROUP = "inference.networking.k8s.io"
 _POD_OWNERS = frozenset({"Deployment", "StatefulSet", "LeaderWorkerSet"})

@@ -34,10 +34,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
+from gitops_ml.kustomizations import plugins_of
 from gitops_ml.lint.context import LintContext, SourceFile
 from gitops_ml.lint.rule import Rule, Scope, Violation
-from gitops_ml.model import Severity
-from gitops_ml.repo import plugins_of
 
 _HOW = {
     "exec": "runs the executable",

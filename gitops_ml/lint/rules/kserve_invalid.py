@@ -113,11 +113,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from gitops_ml.cel import parse_quantity
+from gitops_ml.findings import Severity
 from gitops_ml.lint import workloads
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import JsonPath, Rule, Scope, Violation
 from gitops_ml.lint.workloads import EXPLAINER_FORMATS, KSERVE_COMPONENTS, MODEL_FORMATS
-from gitops_ml.model import Severity
 
 _NAME = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
 _KBS = re.compile(r"kbs:///[a-zA-Z0-9_-]+/[a-zA-Z0-9_-]+/[a-zA-Z0-9_.-]+")

@@ -54,11 +54,11 @@ from typing import Any
 
 from gitops_ml import yamlio
 from gitops_ml.errors import YamlError
+from gitops_ml.findings import Severity
 from gitops_ml.lint import workloads
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.lint.workloads import as_dict, as_list
-from gitops_ml.model import Severity
 
 QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
 _KUEUE_GROUP = "kueue.x-k8s.io/"

@@ -38,9 +38,9 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext, SourceFile
 from gitops_ml.lint.rule import Rule, Scope, Violation
-from gitops_ml.model import Severity
 from gitops_ml.schemas import schema_errors
 
 

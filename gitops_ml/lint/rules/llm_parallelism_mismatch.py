@@ -49,11 +49,11 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint import workloads
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import JsonPath, Rule, Scope, Violation
 from gitops_ml.lint.workloads import Container, as_dict, as_list
-from gitops_ml.model import Severity
 
 _SERVER = re.compile(r"vllm|sglang|text-generation-(inference|launcher)", re.IGNORECASE)
 _TENSOR = ("--tensor-parallel-size", "-tp", "--tp-size", "--tp", "--num-shard")

@@ -41,9 +41,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import JsonPath, Rule, Scope, Violation
-from gitops_ml.model import Severity
 
 _X_GROUP = "inference.networking.x-k8s.io"
 _TRAINING_V1 = frozenset({"PyTorchJob", "TFJob", "MPIJob", "XGBoostJob", "JAXJob", "PaddleJob"})

@@ -58,10 +58,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint import workloads
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import JsonPath, Rule, Scope, Violation
-from gitops_ml.model import Severity
 
 SUPPORTED_SCHEMES = frozenset(
     {"gs", "s3", "pvc", "file", "hdfs", "webhdfs", "hf", "http", "https"}

@@ -36,10 +36,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.lint.rules.schema_invalid import SYNC_OPTIONS, is_partial
-from gitops_ml.model import Severity
 from gitops_ml.schemas import SchemaError
 
 

@@ -46,9 +46,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import JsonPath, Rule, Scope, Violation
-from gitops_ml.model import Severity
 
 _MODEL = "[a-z](?:[-a-z0-9]*[a-z0-9])?"  # a model name, as new-model accepts it
 

@@ -45,10 +45,10 @@ import binascii
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.credentials import is_placeholder
 from gitops_ml.lint.rule import Rule, Scope, Violation
-from gitops_ml.model import Severity
 
 
 def _decoded(text: str) -> str | None:

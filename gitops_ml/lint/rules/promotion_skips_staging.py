@@ -49,9 +49,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from gitops_ml import images
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay
 from gitops_ml.lint.rule import JsonPath, Rule, Scope, Violation
-from gitops_ml.model import Severity
 
 _URI_KEYS = ("storageUri", "modelUri")
 _ENV_WORDS = ("production", "staging", "stage", "prod", "prd", "stg")

@@ -45,9 +45,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext, SourceFile
 from gitops_ml.lint.rule import JsonPath, Rule, Scope, Violation
-from gitops_ml.model import Severity
 
 _REF = re.compile(r"[?&](?:ref|version)=([^&]+)")
 _BRANCHES = frozenset({"main", "master", "head", "develop", "dev", "trunk", "latest"})

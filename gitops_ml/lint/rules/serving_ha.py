@@ -72,10 +72,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint import workloads
 from gitops_ml.lint.context import LintContext, RenderedObject, RenderedOverlay
 from gitops_ml.lint.rule import Option, OptionType, Rule, Scope, Violation
-from gitops_ml.model import Severity
 
 
 def selector_matches(selector: Any, labels: dict[str, Any]) -> bool:

@@ -62,11 +62,11 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint import workloads
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.lint.workloads import Container
-from gitops_ml.model import Severity
 
 _TORCH_IMAGE = re.compile(r"(^|[/_-])(py)?torch([/_.:-]|\Z)", re.IGNORECASE)
 _GPU_SERVERS = frozenset({"Deployment", "StatefulSet", "LeaderWorkerSet", "InferenceService"})

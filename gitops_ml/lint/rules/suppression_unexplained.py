@@ -32,11 +32,11 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
+from gitops_ml.kustomizations import rel
 from gitops_ml.lint.context import LintContext
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.lint.suppress import COMMENT, parse_rules
-from gitops_ml.model import Severity
-from gitops_ml.repo import rel
 
 _WILDCARDS = frozenset({"all", "*"})
 

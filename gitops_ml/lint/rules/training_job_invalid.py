@@ -52,9 +52,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import Rule, Scope, Violation
-from gitops_ml.model import Severity
 
 _KINDS = frozenset({"PyTorchJob", "TFJob", "XGBoostJob", "JAXJob", "PaddleJob"})
 _RUN_POLICY_CHECKED = _KINDS - {"JAXJob"}

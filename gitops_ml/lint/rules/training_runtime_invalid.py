@@ -54,10 +54,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext, RenderedObject
 from gitops_ml.lint.rule import Rule, Scope, Violation
 from gitops_ml.lint.workloads import TRAINING_RUNTIME_KINDS
-from gitops_ml.model import Severity
 
 ANCESTOR_LABEL = "trainer.kubeflow.org/trainjob-ancestor-step"
 CONTAINERS = {

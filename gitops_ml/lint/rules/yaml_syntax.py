@@ -33,9 +33,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gitops_ml.findings import Severity
 from gitops_ml.lint.context import LintContext, SourceFile
 from gitops_ml.lint.rule import Rule, Scope, Violation
-from gitops_ml.model import Severity
 from gitops_ml.yamlio import is_duplicate_key
 
 
