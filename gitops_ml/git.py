@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -249,6 +249,23 @@ def _trailers(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+_LOG_FORMAT = "%x1e%H%x1f%cI%x1f%(trailers:only,unfold)%x1f"
+
+
+def _log(view: GitView, *args: str) -> Iterator[tuple[Change, str]]:
+    """``git log ARGS`` as Changes (newest first), each with the text after its header
+    (the names ``--name-only`` lists); nothing before the first commit."""
+    import git
+
+    try:
+        out = view.repo.git.log(f"--format={_LOG_FORMAT}", *args)
+    except git.GitCommandError:
+        return  # no commit yet
+    for age, record in enumerate(out.split("\x1e")[1:]):
+        commit, date, trailers, rest = [*record.split("\x1f", 3), "", "", ""][:4]
+        yield Change(commit.strip(), date.strip(), _trailers(trailers), age), rest
+
+
 def last_changes(view: GitView, paths: Iterable[str]) -> dict[str, Change]:
     """The newest commit reachable from HEAD that changed each of ``paths`` (root-relative).
 
@@ -256,22 +273,12 @@ def last_changes(view: GitView, paths: Iterable[str]) -> dict[str, Change]:
     a path that no commit within ``HISTORY_LIMIT`` changed is left out. Renames
     are not followed: a file's history starts where it got its name.
     """
-    import git
-
     wanted = {f"{view.prefix}/{p}" if view.prefix else p: p for p in paths}
     found: dict[str, Change] = {}
     if not wanted:
         return found
-    fmt = "%x1e%H%x1f%cI%x1f%(trailers:only,unfold)%x1f"
-    try:
-        out = view.repo.git.log(
-            f"--format={fmt}", "--name-only", "--no-renames", f"-n{HISTORY_LIMIT}", "HEAD"
-        )
-    except git.GitCommandError:
-        return found  # no commit yet
-    for age, record in enumerate(out.split("\x1e")[1:]):
-        commit, date, trailers, names = [*record.split("\x1f", 3), "", "", ""][:4]
-        change = Change(commit=commit, date=date, trailers=_trailers(trailers), age=age)
+    records = _log(view, "--name-only", "--no-renames", f"-n{HISTORY_LIMIT}", "HEAD")
+    for change, names in records:
         for name in names.split("\n"):
             rel_path = wanted.get(name.strip())
             if rel_path is not None and rel_path not in found:
@@ -283,21 +290,10 @@ def last_changes(view: GitView, paths: Iterable[str]) -> dict[str, Change]:
 
 def commits_touching(view: GitView, paths: Iterable[str], limit: int) -> list[Change]:
     """Commits reachable from HEAD that changed any of ``paths`` (root-relative), newest first."""
-    import git
-
     wanted = [f"{view.prefix}/{p}" if view.prefix else p for p in paths]
     if not wanted:
         return []
-    fmt = "%x1e%H%x1f%cI%x1f%(trailers:only,unfold)"
-    try:
-        out = view.repo.git.log(f"--format={fmt}", f"-n{limit}", "HEAD", "--", *wanted)
-    except git.GitCommandError:
-        return []
-    changes = []
-    for age, record in enumerate(out.split("\x1e")[1:]):
-        commit, date, trailers = [*record.split("\x1f", 2), "", ""][:3]
-        changes.append(Change(commit.strip(), date.strip(), _trailers(trailers), age))
-    return changes
+    return [change for change, _ in _log(view, f"-n{limit}", "HEAD", "--", *wanted)]
 
 
 def commit_to_branch(view: GitView, branch: str, texts: dict[str, str], message: str) -> str:
