@@ -581,6 +581,10 @@ class Repository:
                     files.add(ref.target)
         return frozenset(files)
 
+    def input_files(self, k: Kustomization) -> list[str]:
+        """``files_of(k)`` as sorted root-relative POSIX paths (what git history is asked about)."""
+        return sorted(rel(self.root, p) for p in self.files_of(k))
+
     @cached_property
     def reached_files(self) -> frozenset[Path]:
         files: set[Path] = set()

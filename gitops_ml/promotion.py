@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +30,6 @@ from gitops_ml import git as gitops
 from gitops_ml.build import BuildOptions, render_folder, repository
 from gitops_ml.config import PromotionGates
 from gitops_ml.errors import GateRefused, UserError
-from gitops_ml.kustomizations import rel
 from gitops_ml.status import Version, short_image, version_of
 
 HISTORY_COMMITS = 50
@@ -93,14 +92,10 @@ def _render_version(root: Path, overlay: str) -> Version | None:
 
 
 def version_history(
-    root: Path, view: gitops.GitView, overlay: str, limit: int = HISTORY_COMMITS
+    view: gitops.GitView, overlay: str, files: Sequence[str], limit: int = HISTORY_COMMITS
 ) -> list[VersionAt]:
-    """The version ``overlay`` rendered at each commit that changed its inputs, newest first."""
-    repo = repository(root)
-    leaf = repo.kustomizations.get((root / overlay).resolve())
-    if leaf is None:
-        return []
-    files = sorted(rel(root, p) for p in repo.files_of(leaf))
+    """The version ``overlay`` rendered at each commit that changed one of ``files`` (the
+    root-relative inputs of its build, ``Repository.input_files``), newest first."""
     out: list[VersionAt] = []
     with tempfile.TemporaryDirectory(prefix="gitops-ml-history-") as tmp:
         for change in gitops.commits_touching(view, files, limit):
@@ -175,9 +170,9 @@ def gather(
     if view is not None:
         repo = repository(root)
         leaf = repo.kustomizations.get((root / overlay).resolve())
-        files = sorted(rel(root, p) for p in repo.files_of(leaf)) if leaf else []
-        if not gitops.dirty_paths(view, files):
-            since = soak_start(version_history(root, view, overlay), version)
+        files = repo.input_files(leaf) if leaf else []
+        if files and not gitops.dirty_paths(view, files):
+            since = soak_start(version_history(view, overlay, files), version)
     label = f"{model} {describe(version)}"
     results = []
     if gates.min_soak_seconds is not None:

@@ -12,13 +12,13 @@ from the previous environment's.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from gitops_ml.build import BuildOptions, RenderedOverlay, render_overlays, repository
 from gitops_ml.config import load_config
-from gitops_ml.kustomizations import Kustomization, Repository, locate, rel
+from gitops_ml.kustomizations import Kustomization, Repository, locate
 from gitops_ml.lint import workloads
 from gitops_ml.lint.workloads import as_dict
 
@@ -122,14 +122,15 @@ def status(options: StatusOptions) -> StatusResult:
     models: dict[str, dict[str, Cell]] = {}
     for model, env, leaf in leaves:
         cell = _cell(env, by_dir[leaf.dir])
-        changes = [history[p] for p in _files(root, repo, leaf) if p in history]
+        files = repo.input_files(leaf)
+        changes = [history[p] for p in files if p in history]
         newest = min(changes, key=lambda c: c.age, default=None)
-        cell = _with(
+        cell = replace(
             cell,
             commit=newest.commit if newest else None,
             date=newest.date if newest else None,
             promoted_from=newest.trailer("Promoted-From") if newest else None,
-            uncommitted=any(p in dirty for p in _files(root, repo, leaf)),
+            uncommitted=any(p in dirty for p in files),
         )
         models.setdefault(model, {})[env] = cell
     result = []
@@ -141,20 +142,10 @@ def status(options: StatusOptions) -> StatusResult:
             if current is None:
                 continue
             if previous is not None and current.problem is None and previous.problem is None:
-                cells[env] = _with(current, drift=current.version != previous.version)
+                cells[env] = replace(current, drift=current.version != previous.version)
             previous = current
         result.append(ModelStatus(model, cells))
     return StatusResult(environments=tuple(order), models=tuple(result), in_git=in_git)
-
-
-def _with(cell: Cell, **changes: Any) -> Cell:
-    from dataclasses import replace
-
-    return replace(cell, **changes)
-
-
-def _files(root: Path, repo: Repository, leaf: Kustomization) -> list[str]:
-    return sorted(rel(root, p) for p in repo.files_of(leaf))
 
 
 def _history(
@@ -167,7 +158,7 @@ def _history(
         view = gitops.open_view(root)
     except UserError:
         return {}, set(), False
-    files = sorted({p for leaf in leaves for p in _files(root, repo, leaf)})
+    files = sorted({p for leaf in leaves for p in repo.input_files(leaf)})
     return gitops.last_changes(view, files), set(gitops.dirty_paths(view, files)), True
 
 
@@ -190,7 +181,7 @@ def version_of(objects: Sequence[Any]) -> Version:
 def _cell(env: str, overlay: RenderedOverlay) -> Cell:
     base = Cell(environment=env, overlay=overlay.path)
     if overlay.problem is not None:
-        return _with(base, problem=overlay.problem)
+        return replace(base, problem=overlay.problem)
     images, uris = version_of(overlay.objects)
     replicas: list[str] = []
     gpus = 0
@@ -205,7 +196,7 @@ def _cell(env: str, overlay: RenderedOverlay) -> Cell:
         found = _replicas(obj.kind, obj.spec, obj.key.name in hpa_targets)
         if found:
             replicas.append(found)
-    return _with(
+    return replace(
         base,
         images=images,
         model_uris=uris,

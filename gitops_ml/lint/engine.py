@@ -178,7 +178,7 @@ def run_lint(options: LintOptions) -> LintResult:
     with Build(repo, options.build_options(), config.is_environment) as build:
         _render(ctx, build, leaves, dag_inputs, prune=full_run and not options.render_only)
         ctx.trace = build.trace
-        ctx.history = _history_reader(root)
+        ctx.history = _history_reader(ctx)
         _load_manifests(ctx, paths, options.environments)
         ctx.controllers = controllers.collect(ctx)
         kept, suppressed = _findings(ctx, rules)
@@ -257,11 +257,13 @@ def _transition_rules(ctx: LintContext) -> int:
     return sum(len(transition_rules(tree)) for _, tree in trees if tree)
 
 
-def _history_reader(root: Path) -> Callable[[str], list[tuple[str, Any]] | None]:
+def _history_reader(ctx: LintContext) -> Callable[[str], list[tuple[str, Any]] | None]:
     """``LintContext.history``: an overlay's past versions, read from git once, on demand.
 
-    None outside git. GitPython is imported only when a rule asks.
+    None outside git. GitPython is imported only when a rule asks; the overlay's
+    inputs come from the run's own kustomization graph.
     """
+    root = ctx.root
     cache: dict[str, list[tuple[str, Any]] | None] = {}
 
     def read(overlay: str) -> list[tuple[str, Any]] | None:
@@ -274,9 +276,11 @@ def _history_reader(root: Path) -> Callable[[str], list[tuple[str, Any]] | None]
             except UserError:
                 cache[overlay] = None
             else:
+                leaf = ctx.repo.kustomizations.get((root / overlay).resolve())
+                files = ctx.repo.input_files(leaf) if leaf else []
                 cache[overlay] = [
                     (entry.change.commit, entry.version)
-                    for entry in promotion.version_history(root, view, overlay)
+                    for entry in promotion.version_history(view, overlay, files)
                 ]
         return cache[overlay]
 
