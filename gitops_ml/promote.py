@@ -437,6 +437,18 @@ def _replace_in_block(edit: _TextEdit, site: _Site, new: str) -> None:
     edit.replace_scalar(site.line, col, new)
 
 
+def _unified(rel_path: str, old: str, new: str) -> str:
+    """The unified diff of one file's old and new text, as ``promote --dry-run`` prints it."""
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            f"a/{rel_path}",
+            f"b/{rel_path}",
+        )
+    )
+
+
 def _read_lines(path: Path) -> list[str]:
     return yamlio.read_text(path).splitlines(keepends=True)
 
@@ -595,14 +607,7 @@ def promote(options: PromoteOptions, plan_only: bool = False) -> PromoteResult:
         if new != old:
             rel_path = rel(root, path)
             texts[rel_path] = new
-            diff += "".join(
-                difflib.unified_diff(
-                    old.splitlines(keepends=True),
-                    new.splitlines(keepends=True),
-                    f"a/{rel_path}",
-                    f"b/{rel_path}",
-                )
-            )
+            diff += _unified(rel_path, old, new)
     if plan_only:
         return PromoteResult(tuple(edits), tuple(sorted(texts)), diff, "")
     if not texts:
@@ -622,14 +627,8 @@ def promote(options: PromoteOptions, plan_only: bool = False) -> PromoteResult:
     manifests = _check(root, target_dir, texts, options.engine)
     for rel_path, text in manifests.items():
         texts[rel_path] = text
-        diff += "".join(
-            difflib.unified_diff(
-                _read_lines(root / rel_path) if (root / rel_path).exists() else [],
-                text.splitlines(keepends=True),
-                f"a/{rel_path}",
-                f"b/{rel_path}",
-            )
-        )
+        old = "".join(_read_lines(root / rel_path)) if (root / rel_path).exists() else ""
+        diff += _unified(rel_path, old, text)
     files = tuple(sorted(texts))
     if view is not None and options.branch is None:
         gitops.check_writable(view, files)
