@@ -499,6 +499,8 @@ def promote(
     if all_models and (branch or pr_body):
         raise UserError("--branch and --pr-body prepare one model's pull request; not with --all")
     root = find_root(directory.resolve())
+    if pr_body is not None and not pr_body.resolve().parent.is_dir():
+        raise UserError(f"--pr-body {pr_body}: its folder does not exist; nothing was promoted")
     models = promotable_models(root, source, target) if all_models else [model or ""]
     refused: list[str] = []
     for name in models:

@@ -153,6 +153,9 @@ def find_root(path: Path, *, required: bool = False) -> Path:
     """
     from gitops_ml.config import CONFIG_NAMES, is_config_file
 
+    if not path.exists():
+        # walking up from a missing folder would take `/` for the repository
+        raise UserError(f"{path} does not exist")
     start = (path if path.is_dir() else path.parent).resolve()
     for folder in (start, *start.parents):
         if any(is_config_file(folder / name) for name in CONFIG_NAMES):

@@ -179,3 +179,23 @@ def test_bad_durations_are_config_errors(tmp_path: Path, value: str) -> None:
     root = _repo(tmp_path, f"promotion:\n  minSoak: {value!r}\n")
     code, out = _promote(root, "churn", "--from", "staging", "--to", "prod")
     assert code == 2 and "minSoak" in out, out
+
+
+def test_a_pr_body_that_cannot_be_written_is_refused_before_the_commit(tmp_path: Path) -> None:
+    root = _repo(tmp_path, "")
+    _set_tag(root, "churn", "staging", "2.2.0")
+    _commit(root, "churn 2.2.0 to staging", timedelta(days=1))
+    before = _state(root)
+    code, out = _promote(
+        root, "churn", "--from", "staging", "--to", "prod",
+        "--pr-body", str(tmp_path / "no-such-folder" / "body.md"),
+    )  # fmt: skip
+    assert code == 2 and "nothing was promoted" in out
+    assert _state(root) == before
+
+
+def test_a_missing_repository_folder_is_one_sentence(tmp_path: Path) -> None:
+    for args in (["status"], ["promote", "churn", "--from", "staging", "--to", "prod"]):
+        result = CliRunner().invoke(main, [*args, "-C", str(tmp_path / "missing")])
+        assert result.exit_code == 2
+        assert "does not exist" in result.output and "Traceback" not in result.output
